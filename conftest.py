@@ -1,0 +1,10 @@
+"""Test-wide settings: a throwaway data directory and a fixed secret, set before Django loads."""
+
+import os
+import tempfile
+
+os.environ.setdefault("VX_DATA_DIR", tempfile.mkdtemp(prefix="vx-test-"))
+os.environ.setdefault("VX_SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check")
+# Browser tests drive Chromium through Playwright's sync API, which runs an event loop
+# in the test thread; the ORM calls there are still made synchronously.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

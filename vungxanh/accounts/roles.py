@@ -1,0 +1,62 @@
+"""Roles, and what each role may do to each kind of object.
+
+A membership gives a user one role in one area and its whole subtree. *What* a role
+may do is this policy table; *where* is the membership's area. The one entry point
+that applies both is ``ScopedQuerySet.for_user`` (vungxanh/accounts/scoping.py).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STEERING = "steering", _("Steering committee member")
+    WARD_OFFICIAL = "ward_official", _("Ward official")
+    HEALTH_OFFICER = "health_officer", _("Health officer")
+    DEPT_INDUSTRY_TRADE = "dept_industry_trade", _("Department officer: industry and trade")
+    DEPT_CONSTRUCTION = "dept_construction", _("Department officer: construction")
+    DEPT_LABOUR = "dept_labour", _("Department officer: labour, invalids and social affairs")
+    DEPT_PLANNING = "dept_planning", _("Department officer: planning and investment")
+    BUSINESS = "business", _("Business applicant")
+    VIEWER = "viewer", _("Viewer")
+    ADMIN = "admin", _("Administrator")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("view")
+    ADD = "add", _("add")
+    CHANGE = "change", _("change")
+    DELETE = "delete", _("delete")
+
+
+EVERY_ROLE = frozenset(Role)
+DEPARTMENTS = frozenset(
+    {Role.DEPT_INDUSTRY_TRADE, Role.DEPT_CONSTRUCTION, Role.DEPT_LABOUR, Role.DEPT_PLANNING}
+)
+LOCAL_GOVERNMENT = frozenset({Role.STEERING, Role.WARD_OFFICIAL, Role.ADMIN})
+
+# model label -> action -> roles allowed. A model or action missing here is denied.
+POLICY: dict[str, dict[str, frozenset[Role]]] = {
+    "areas.area": {
+        Action.VIEW: EVERY_ROLE,
+        # Smaller units (khu vực, tổ dân phố, ấp, hẻm) and boundaries are local work.
+        Action.ADD: LOCAL_GOVERNMENT,
+        Action.CHANGE: LOCAL_GOVERNMENT,
+        Action.DELETE: frozenset({Role.ADMIN}),
+    },
+    "audit.auditentry": {
+        Action.VIEW: frozenset({Role.ADMIN, Role.STEERING}),
+    },
+    "accounts.membership": {
+        Action.VIEW: frozenset({Role.ADMIN}),
+        Action.ADD: frozenset({Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.ADMIN}),
+        Action.DELETE: frozenset({Role.ADMIN}),
+    },
+}
+
+
+def roles_allowed(model_label: str, action: str) -> frozenset[Role]:
+    return POLICY.get(model_label, {}).get(action, frozenset())

@@ -1,0 +1,34 @@
+import datetime as dt
+
+from ninja import Schema
+
+
+class MembershipOut(Schema):
+    area_code: str
+    area_name: str
+    role: str
+    role_label: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    is_superuser: bool
+    memberships: list[MembershipOut]
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str

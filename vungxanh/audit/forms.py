@@ -1,0 +1,17 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vungxanh.audit.models import AuditEntry
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("User"), required=False)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False,
+        choices=[("", _("any"))] + list(AuditEntry.Action.choices),
+    )
+    object_type = forms.CharField(label=_("Object type"), required=False)
+    area = forms.CharField(label=_("Area code"), required=False)
+    source = forms.CharField(label=_("Source"), required=False)
+    since = forms.DateField(label=_("From"), required=False)
+    until = forms.DateField(label=_("To"), required=False)

@@ -1,0 +1,82 @@
+"""The audit trail: browse, filter and export (administrators)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from vungxanh.accounts.scoping import can
+from vungxanh.audit.forms import AuditFilterForm
+from vungxanh.audit.models import AuditEntry
+from vungxanh.audit.queries import filtered_entries
+
+CSV_COLUMNS = ["id", "time", "actor_name", "source", "request_id", "action", "object_type",
+               "object_id", "object_repr", "area", "reason", "legal_basis", "before", "after"]
+
+
+def _require_audit_reader(request: HttpRequest) -> None:
+    if not can(request.user, "audit.auditentry", "view"):
+        raise PermissionDenied
+
+
+def _entries(request: HttpRequest):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, filtered_entries(request.user, **{k: v for k, v in filters.items() if v})
+
+
+@login_required
+def entry_list(request: HttpRequest) -> HttpResponse:
+    _require_audit_reader(request)
+    form, rows = _entries(request)
+    page = Paginator(rows, settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/list.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    _require_audit_reader(request)
+    entry = get_object_or_404(AuditEntry.objects.for_user(request.user, "view"), pk=entry_id)
+    pretty = {
+        "before": json.dumps(entry.before, ensure_ascii=False, indent=2),
+        "after": json.dumps(entry.after, ensure_ascii=False, indent=2),
+    }
+    return render(request, "audit/detail.html", {"entry": entry, "pretty": pretty})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(rows):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so Excel opens the UTF-8 file with Vietnamese letters intact
+    yield writer.writerow(CSV_COLUMNS)
+    for e in rows.iterator(chunk_size=2000):
+        yield writer.writerow([
+            e.pk, timezone.localtime(e.time).strftime("%d/%m/%Y %H:%M:%S"), e.actor_name,
+            e.source, e.request_id, e.action, e.object_type, e.object_id, e.object_repr,
+            e.area.code if e.area_id else "", e.reason, e.legal_basis,
+            json.dumps(e.before, ensure_ascii=False), json.dumps(e.after, ensure_ascii=False),
+        ])
+
+
+@login_required
+def entry_export(request: HttpRequest) -> HttpResponse:
+    _require_audit_reader(request)
+    _form, rows = _entries(request)
+    response = StreamingHttpResponse(_csv_rows(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vungxanh-audit.csv"'
+    return response

@@ -1,0 +1,29 @@
+"""The ``vungxanh`` command: Django's management commands, with dashes allowed.
+
+``vungxanh load-units`` runs the ``load_units`` command; ``vungxanh version`` needs
+no database. Every command honours VX_DATABASE_URL and VX_DATA_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    if len(argv) > 1 and argv[1] in {"version", "--version"}:
+        from vungxanh import __version__
+
+        print(f"vungxanh {__version__}")
+        return
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vungxanh.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+/* Draw an area and its units on a Leaflet map, from the page's GeoJSON endpoint.
+   No tile layer: government intranets are often offline, so the outlines stand alone. */
+(function () {
+  "use strict";
+  var configNode = document.getElementById("map-config");
+  var mapNode = document.getElementById("area-map");
+  if (!configNode || !mapNode || !window.L) { return; }
+  var config = JSON.parse(configNode.textContent);
+  var map = L.map(mapNode, { zoomSnap: 0.25, attributionControl: false });
+  map.setView([16.0, 106.0], 5);
+
+  function style(feature) {
+    var own = feature.properties.code === config.code;
+    return {
+      color: own ? "#135c2b" : "#1b7f3b",
+      weight: own ? 3 : 1.5,
+      fillOpacity: own ? 0.05 : 0.18,
+      dashArray: feature.properties.approximate ? "4 3" : null
+    };
+  }
+
+  fetch(config.geojson, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    .then(function (response) { return response.json(); })
+    .then(function (collection) {
+      var drawn = collection.features.filter(function (f) { return f.geometry; });
+      if (!drawn.length) {
+        document.getElementById("map-empty").hidden = false;
+        mapNode.dataset.ready = "empty";
+        return;
+      }
+      var layer = L.geoJSON({ type: "FeatureCollection", features: drawn }, {
+        style: style,
+        onEachFeature: function (feature, shape) {
+          var p = feature.properties;
+          if (p.code !== config.code) {
+            shape.bindTooltip(p.name, { permanent: drawn.length <= 15, direction: "center", className: "vx-label" });
+            shape.on("click", function () { window.location.href = "/areas/" + encodeURIComponent(p.code) + "/"; });
+          }
+        }
+      }).addTo(map);
+      map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      if (drawn.some(function (f) { return f.properties.approximate; })) {
+        document.getElementById("map-note").hidden = false;
+      }
+      mapNode.dataset.ready = String(drawn.length);
+    })
+    .catch(function () { mapNode.dataset.ready = "error"; });
+}());
