@@ -8,3 +8,10 @@ os.environ.setdefault("VX_SECRET_KEY", "test-secret-key-that-is-long-enough-for-
 # Browser tests drive Chromium through Playwright's sync API, which runs an event loop
 # in the test thread; the ORM calls there are still made synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    """Hash test passwords quickly; production keeps Argon2 (see vungxanh.settings)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

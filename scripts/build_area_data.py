@@ -55,10 +55,18 @@ NINH_KIEU_TOTAL_2019 = 280_494
 CANTHO_TOTAL_2019 = 1_235_171
 # Per-ward figures from population/PROVENANCE.md (the build fails if they differ).
 NINH_KIEU_EXPECTED = {
-    "31117": 22_106, "31120": 31_268, "31123": 11_787, "31126": 7_059,
-    "31129": 15_656, "31135": 21_885, "31141": 10_380, "31144": 29_905,
-    "31147": 43_332, "31149": 52_429, "31150": 34_687,
-}  # fmt: skip
+    "31117": 22_106,
+    "31120": 31_268,
+    "31123": 11_787,
+    "31126": 7_059,
+    "31129": 15_656,
+    "31135": 21_885,
+    "31141": 10_380,
+    "31144": 29_905,
+    "31147": 43_332,
+    "31149": 52_429,
+    "31150": 34_687,
+}
 
 # --- population_basis vocabulary (documented in PROVENANCE.md) -------------
 BASIS_CENSUS = "census"  # commune: exactly one 2019 census unit
@@ -72,14 +80,22 @@ BASIS_ISLAND_ROW = "census-island-row"  # district w/o communes listed as a comm
 BASIS_NOT_ENUMERATED = "not-enumerated"  # not covered by the census (Hoàng Sa)
 BASIS_PROVINCE_ROW = "census-province-row"  # province: census province row
 
-CSV_COLUMNS = ["code", "name", "kind", "unit_type", "parent_code", "population",
-               "population_basis"]  # fmt: skip
+CSV_COLUMNS = ["code", "name", "kind", "unit_type", "parent_code", "population", "population_basis"]
 
 # --- names ------------------------------------------------------------------
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 ROMAN_NUMERALS = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
-TYPE_NAMES = ("Thành phố Trung ương", "Thành phố", "Thị xã", "Thị trấn", "Quận", "Huyện",
-              "Phường", "Xã", "Tỉnh")  # fmt: skip
+TYPE_NAMES = (
+    "Thành phố Trung ương",
+    "Thành phố",
+    "Thị xã",
+    "Thị trấn",
+    "Quận",
+    "Huyện",
+    "Phường",
+    "Xã",
+    "Tỉnh",
+)
 
 
 def name_key(name: str) -> str:
@@ -102,6 +118,9 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", " ".join(words))
 
 
+TYPE_KEYS = {type_name: name_key(type_name) for type_name in TYPE_NAMES}
+
+
 def type_of_key(key: str) -> str | None:
     """The unit type ("Xã", "Phường", ...) a name key starts with, if any."""
     for type_name in TYPE_NAMES:
@@ -117,13 +136,10 @@ def strip_type(key: str) -> str:
 
 
 def loose_key(key: str) -> str:
-    """Last-resort key: no type, y == i, no apostrophes or spaces."""
+    """Looser key: no type word, y == i, no apostrophes or spaces."""
     text = strip_type(key).replace("ý", "í").replace("ỳ", "ì").replace("ỷ", "ỉ")
     text = text.replace("ỹ", "ĩ").replace("ỵ", "ị").replace("y", "i")
     return re.sub(r"[\s'’]+", "", text)
-
-
-TYPE_KEYS = {type_name: name_key(type_name) for type_name in TYPE_NAMES}
 
 
 def type_from_name(name: str) -> str:
@@ -207,7 +223,10 @@ def code_text(value, width: int) -> str:
 
 
 def load_change_record(shared: Path, province_codes: dict[str, str]) -> list[ChangeRow]:
-    import xlrd  # dev-only dependency
+    try:
+        import xlrd  # dev-only dependency, reads the legacy .xls
+    except ImportError:
+        raise SystemExit("xlrd is needed: pip install --target /tmp/pylib xlrd") from None
 
     sheet = xlrd.open_workbook(str(shared / CHANGE_RECORD)).sheet_by_index(0)
     header = sheet.row_values(0)
@@ -218,17 +237,19 @@ def load_change_record(shared: Path, province_codes: dict[str, str]) -> list[Cha
         province = code_text(values[col["Tỉnh"]], 2)
         if not province:  # one row lacks the province code; use its name
             province = province_codes[name_key(values[col["Tên Tỉnh"]])]
-        rows.append(ChangeRow(
-            row_number=number + 1,
-            province_code=province,
-            district_code=code_text(values[col["QH"]], 3),
-            district_name=values[col["Tên QH"]].strip(),
-            code=code_text(values[col["Xã"]], 5),
-            name=values[col["Tên Xã"]].strip(),
-            target_code=code_text(values[col["Xã DC"]], 5),
-            target_name=values[col["Tên Xã DC"]].strip(),
-            note=values[col["Ghi Chú"]].strip(),
-        ))  # fmt: skip
+        rows.append(
+            ChangeRow(
+                row_number=number + 1,
+                province_code=province,
+                district_code=code_text(values[col["QH"]], 3),
+                district_name=values[col["Tên QH"]].strip(),
+                code=code_text(values[col["Xã"]], 5),
+                name=values[col["Tên Xã"]].strip(),
+                target_code=code_text(values[col["Xã DC"]], 5),
+                target_name=values[col["Tên Xã DC"]].strip(),
+                note=values[col["Ghi Chú"]].strip(),
+            )
+        )
     return rows
 
 
@@ -249,14 +270,20 @@ class CensusRow:
 def load_census(shared: Path) -> list[CensusRow]:
     with open(shared / CENSUS, encoding="utf-8", newline="") as handle:
         return [
-            CensusRow(row["level"], row["province_name"], row["district_name"],
-                      row["commune_name"], int(row["population_total"]))
+            CensusRow(
+                row["level"],
+                row["province_name"],
+                row["district_name"],
+                row["commune_name"],
+                int(row["population_total"]),
+            )
             for row in csv.DictReader(handle)
-        ]  # fmt: skip
+        ]
 
 
 # --- name matching ------------------------------------------------------------------
 def accentless_key(name: str) -> str:
+    """Loosest key: loose_key without any diacritics (đ -> d)."""
     text = unicodedata.normalize("NFD", loose_key(name_key(name)).replace("đ", "d"))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
@@ -296,12 +323,17 @@ def pair_by_similarity(names: dict, candidates: dict) -> list[tuple[object, obje
     names, candidates = dict(names), dict(candidates)
     while names and candidates:
         scores = sorted(
-            ((similarity(name, other), key, cand) for key, name in names.items()
-             for cand, other in candidates.items()),
+            (
+                (similarity(name, other), key, cand)
+                for key, name in names.items()
+                for cand, other in candidates.items()
+            ),
             key=lambda item: (-item[0], str(item[1]), str(item[2])),
-        )  # fmt: skip
+        )
         score, key, cand = scores[0]
-        tied = [item for item in scores[1:] if item[0] == score and (item[1] == key or item[2] == cand)]
+        tied = [
+            item for item in scores[1:] if item[0] == score and (item[1] == key or item[2] == cand)
+        ]
         if score < SIMILARITY_THRESHOLD or tied:
             break
         pairs.append((key, cand, score))
@@ -340,7 +372,6 @@ class Matching:
     island_rows: dict = field(default_factory=dict)  # 2021 district code -> CensusRow
     province_rows: dict = field(default_factory=dict)  # province code -> CensusRow
     unmatched_census: list = field(default_factory=list)  # (District2019, CensusRow)
-    unmatched_districts: list = field(default_factory=list)
     stages: Counter = field(default_factory=Counter)
 
 
@@ -372,8 +403,8 @@ def match_census(census: list[CensusRow], units: dict, change_rows: list) -> Mat
             continue
         district = find_district_2019(result, province_code, row.district)
         if district is None:
-            result.unmatched_districts.append(row)
-        elif row.level == "district":
+            raise SystemExit(f"census district not matched: {row.label}")
+        if row.level == "district":
             district.census_row = row
         elif type_of_key(name_key(row.commune)) == "Huyện":
             match_island_row(row, province_code, units, result)
@@ -394,13 +425,15 @@ def find_district_2019(result: Matching, province_code: str, name: str):
 
 def match_island_row(row: CensusRow, province_code: str, units: dict, result: Matching) -> None:
     """The census lists 3 island districts as commune rows of a mainland district."""
-    districts = {u.code: u.name for u in units.values()
-                 if u.kind == "district" and u.parent_code == province_code}  # fmt: skip
+    districts = {
+        u.code: u.name
+        for u in units.values()
+        if u.kind == "district" and u.parent_code == province_code
+    }
     hit = match_name(row.commune, districts)
     if hit is None:
         raise SystemExit(f"island district not found: {row.label}")
-    else:
-        result.island_rows[hit[0]] = row
+    result.island_rows[hit[0]] = row
 
 
 def claim(result: Matching, listed_in, district: District2019, row, unit, stage: str) -> None:
@@ -417,16 +450,19 @@ def match_communes_in_district(district: District2019, result: Matching) -> None
             leftovers.append(row)
         else:
             claim(result, district, district, row, hit[0], hit[1])
-    claimed_codes = {s.unit[0] for s in result.sources if s.rows[0].district_name == district.name}
+    claimed_codes = {s.unit[0] for s in result.sources if s.unit in district.units}
     unclaimed = {}  # one candidate per distinct name (the file repeats some names)
     for unit in sorted(district.units):
-        if unit[0] not in claimed_codes and name_key(unit[1]) not in map(name_key, unclaimed.values()):
+        seen = {name_key(name) for name in unclaimed.values()}
+        if unit[0] not in claimed_codes and name_key(unit[1]) not in seen:
             unclaimed[unit] = unit[1]
     pairs = pair_by_similarity({i: r.commune for i, r in enumerate(leftovers)}, unclaimed)
     for index, unit, _score in pairs:
         claim(result, district, district, leftovers[index], unit, "similar")
     paired = {index for index, _unit, _score in pairs}
-    result.unmatched_census.extend((district, r) for i, r in enumerate(leftovers) if i not in paired)
+    result.unmatched_census.extend(
+        (district, r) for i, r in enumerate(leftovers) if i not in paired
+    )
 
 
 def match_leftovers_in_province(result: Matching) -> None:
@@ -437,9 +473,11 @@ def match_leftovers_in_province(result: Matching) -> None:
         province_code = listed_in.province_code
         candidates = {
             (key, unit): unit[1]
-            for key, district in result.districts.items() if key[0] == province_code
-            for unit in district.units if unit not in claimed
-        }  # fmt: skip
+            for key, district in result.districts.items()
+            if key[0] == province_code
+            for unit in district.units
+            if unit not in claimed
+        }
         hit = match_name(row.commune, candidates)
         if hit is None:
             still_unmatched.append((listed_in, row))
@@ -454,16 +492,28 @@ def match_leftovers_to_2021_list(result: Matching, units: dict[str, Unit]) -> No
     """Census communes missing from the change record: same name in the 2021 list."""
     still_unmatched = []
     for listed_in, row in result.unmatched_census:
-        candidates = {u.code: u.name for u in units.values()
-                      if u.kind == "commune" and u.parent_code == listed_in.code}  # fmt: skip
+        candidates = {
+            u.code: u.name
+            for u in units.values()
+            if u.kind == "commune" and u.parent_code == listed_in.code
+        }
         hit = match_name(row.commune, candidates)
         if hit is None:
             still_unmatched.append((listed_in, row))
             continue
         code = hit[0]
         result.stages["gso-2021-list"] += 1
-        result.sources.append(Source(row, listed_in, (code, units[code].name), [],
-                                     "gso-2021-list", {code}, ["same-name-in-2021-list"]))
+        result.sources.append(
+            Source(
+                row,
+                listed_in,
+                (code, units[code].name),
+                [],
+                "gso-2021-list",
+                {code},
+                ["same-name-in-2021-list"],
+            )
+        )
     result.unmatched_census = still_unmatched
 
 
@@ -534,8 +584,12 @@ class TargetResolver:
 
     def find_by_target_name(self, row: ChangeRow) -> str | None:
         wanted = name_key(row.target_name)
-        hits = [c for c in self.communes if name_key(self.units[c].name) == wanted
-                and self.units[self.units[c].parent_code].parent_code == row.province_code]
+        hits = [
+            c
+            for c in self.communes
+            if name_key(self.units[c].name) == wanted
+            and self.units[self.units[c].parent_code].parent_code == row.province_code
+        ]
         return hits[0] if len(hits) == 1 else None
 
     def district_2021(self, row: ChangeRow) -> str | None:
@@ -614,31 +668,34 @@ def assign_commune_populations(units: dict[str, Unit], matching: Matching) -> As
 
 def assign_district_populations(units, children, matching: Matching) -> list[str]:
     """Census district row when the district is unchanged, else the sum of its sources."""
-    problems = []
-    listed = defaultdict(list)  # census district code (2019) -> its matched sources
+    listed = defaultdict(set)  # 2019 district code -> ids of the sources the census lists there
+    by_target = defaultdict(list)  # 2021 code -> sources mapped (partly) into it
     for source in matching.sources:
-        listed[source.census_district.code].append(source)
-    census_by_code = {d.code: d for d in matching.districts.values() if d.census_row}
+        listed[source.census_district.code].add(id(source))
+        for target in source.targets:
+            by_target[target].append(source)
+    census_rows = {d.code: d.census_row for d in matching.districts.values() if d.census_row}
+    problems = []
     for district in (u for u in units.values() if u.kind == "district"):
-        communes = {c.code for c in children[district.code] if c.kind == "commune"}
-        area = communes or {district.code}
-        inflow = [s for s in matching.sources if s.targets & area]
-        partial = [s for s in inflow if not s.targets <= area]
-        census_district = census_by_code.get(district.code)
+        area = {c.code for c in children[district.code]} or {district.code}
+        inflow = {id(s): s for code in area for s in by_target[code]}
+        full = [s for s in inflow.values() if s.targets <= area]
         if district.code in matching.island_rows:
             district.population = matching.island_rows[district.code].population
             district.basis = BASIS_ISLAND_ROW
         elif not inflow:
             district.basis = BASIS_NOT_ENUMERATED
-        elif census_district and sorted(map(id, listed[district.code])) == sorted(map(id, inflow)) \
-                and not partial:
-            district.population = census_district.census_row.population
+        elif district.code in census_rows and listed[district.code] == {id(s) for s in full}:
+            district.population = census_rows[district.code].population
             district.basis = BASIS_DISTRICT_ROW
         else:
-            district.population = sum(s.census.population for s in inflow if not partial)
+            district.population = sum(s.census.population for s in full)
             district.basis = BASIS_SUM
-            if partial:
-                problems.append(f"{district.code} {district.name}: split across districts")
+            if len(full) < len(inflow):
+                problems.append(
+                    f"{district.code} {district.name}: a 2019 unit is split across"
+                    " districts; its population is left out"
+                )
     return problems
 
 
@@ -649,8 +706,10 @@ def assign_province_populations(units, children, matching: Matching) -> list[str
         province.basis = BASIS_PROVINCE_ROW
         districts = sum(d.population or 0 for d in children[province.code])
         if districts != province.population:
-            problems.append(f"{province.code} {province.name}: districts sum to {districts:,}"
-                            f" but the census province row is {province.population:,}")
+            problems.append(
+                f"{province.code} {province.name}: districts sum to {districts:,}"
+                f" but the census province row is {province.population:,}"
+            )
     return problems
 
 
@@ -662,16 +721,24 @@ def hard_checks(units: dict[str, Unit], children) -> list[str]:
     cantho = sum(c.population or 0 for d in children[CANTHO_CODE] for c in children[d.code])
     national = sum(u.population for u in units.values() if u.kind == "province")
     checks = [
-        ("63 provinces, 705 districts, 10,603 communes",
-         (kinds["province"], kinds["district"], kinds["commune"]) == (63, 705, 10_603)),
-        ("Ninh Kiều (916): 11 wards with the PROVENANCE.md figures",
-         ninh_kieu == NINH_KIEU_EXPECTED),
-        (f"Ninh Kiều wards sum to {NINH_KIEU_TOTAL_2019:,}",
-         sum(ninh_kieu.values()) == NINH_KIEU_TOTAL_2019 == units[NINH_KIEU_CODE].population),
-        (f"Cần Thơ (92) communes sum to {CANTHO_TOTAL_2019:,}",
-         cantho == CANTHO_TOTAL_2019 == units[CANTHO_CODE].population),
+        (
+            "63 provinces, 705 districts, 10,603 communes",
+            (kinds["province"], kinds["district"], kinds["commune"]) == (63, 705, 10_603),
+        ),
+        (
+            "Ninh Kiều (916): 11 wards with the PROVENANCE.md figures",
+            ninh_kieu == NINH_KIEU_EXPECTED,
+        ),
+        (
+            f"Ninh Kiều wards sum to {NINH_KIEU_TOTAL_2019:,}",
+            sum(ninh_kieu.values()) == NINH_KIEU_TOTAL_2019 == units[NINH_KIEU_CODE].population,
+        ),
+        (
+            f"Cần Thơ (92) communes sum to {CANTHO_TOTAL_2019:,}",
+            cantho == CANTHO_TOTAL_2019 == units[CANTHO_CODE].population,
+        ),
         (f"national total {NATIONAL_TOTAL_2019:,}", national == NATIONAL_TOTAL_2019),
-    ]  # fmt: skip
+    ]
     failed = [label for label, ok in checks if not ok]
     if failed:
         raise SystemExit("hard checks failed: " + "; ".join(failed))
@@ -689,8 +756,17 @@ def units_csv(units: dict[str, Unit]) -> str:
     writer.writerow(CSV_COLUMNS)
     for unit in sorted(units.values(), key=sort_key):
         population = "" if unit.population is None else str(unit.population)
-        writer.writerow([unit.code, unit.name, unit.kind, unit.unit_type, unit.parent_code,
-                         population, unit.basis])  # fmt: skip
+        writer.writerow(
+            [
+                unit.code,
+                unit.name,
+                unit.kind,
+                unit.unit_type,
+                unit.parent_code,
+                population,
+                unit.basis,
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -718,8 +794,11 @@ def matching_report(units, matching: Matching, assignment: Assignment, problems,
     lines += section_resolution(matching)
     lines += section_unmatched(units, assignment)
     lines += ["", "Districts summed from communes (changed since the census):"]
-    lines += [f"  {u.code} {u.name}: {u.population:,}" for u in sorted(units.values(), key=sort_key)
-              if u.basis == BASIS_SUM]  # fmt: skip
+    lines += [
+        f"  {u.code} {u.name}: {u.population:,}"
+        for u in sorted(units.values(), key=sort_key)
+        if u.basis == BASIS_SUM
+    ]
     lines += ["", "Consistency problems:"] + [f"  {p}" for p in problems or ["none"]]
     lines += ["", "Hard checks:"] + [f"  {c}" for c in checks]
     return "\n".join(lines) + "\n"
@@ -728,16 +807,23 @@ def matching_report(units, matching: Matching, assignment: Assignment, problems,
 def section_census_matching(matching: Matching) -> list[str]:
     islands = len(matching.island_rows)
     total = len(matching.sources) + len(matching.unmatched_census) + islands
-    lines = ["", f"Census commune rows: {total:,}; {islands} are island districts (Huyện ...),"
-             f" {len(matching.sources):,} matched to a 2019 unit, by name rule:"]  # fmt: skip
+    lines = [
+        "",
+        f"Census commune rows: {total:,}; {islands} are island districts (Huyện ...),"
+        f" {len(matching.sources):,} matched to a 2019 unit, by name rule:",
+    ]
     lines += [f"  {stage:16} {count:6,}" for stage, count in sorted(matching.stages.items())]
     lines += ["", "Census names matched by a looser rule than 'exact' (review these):"]
     for source in sorted(matching.sources, key=lambda s: (s.stage, s.unit)):
         if source.stage != "exact":
-            lines.append(f"  [{source.stage}] {source.census.province} / {describe_source(source)}"
-                         f" -> {source.unit[0]} {source.unit[1]}")
+            lines.append(
+                f"  [{source.stage}] {source.census.province} / {describe_source(source)}"
+                f" -> {source.unit[0]} {source.unit[1]}"
+            )
     lines += ["", "Census commune rows not matched:"]
-    lines += [f"  {row.label} ({row.population:,})" for _d, row in matching.unmatched_census] or ["  none"]
+    lines += [f"  {row.label} ({row.population:,})" for _d, row in matching.unmatched_census] or [
+        "  none"
+    ]
     return lines
 
 
@@ -749,20 +835,26 @@ def section_resolution(matching: Matching) -> list[str]:
     for source in sorted(matching.sources, key=lambda s: s.unit):
         unusual = sorted(set(source.methods) - {"kept", "merged"})
         if unusual:
-            lines.append(f"  {source.unit[0]} {source.unit[1]} -> {', '.join(sorted(source.targets))}"
-                         f" [{', '.join(unusual)}]")
+            lines.append(
+                f"  {source.unit[0]} {source.unit[1]} -> {', '.join(sorted(source.targets))}"
+                f" [{', '.join(unusual)}]"
+            )
     return lines
 
 
 def section_unmatched(units, assignment: Assignment) -> list[str]:
-    lines = ["", "2021 communes without population:",
-             f"  [{BASIS_SPLIT}] 2019 units split over several 2021 units (group total known):"]
+    lines = [
+        "",
+        "2021 communes without population:",
+        f"  [{BASIS_SPLIT}] 2019 units split over several 2021 units (group total known):",
+    ]
     for members, targets in assignment.split_groups:
         total = sum(m.census.population for m in members)
         names = ", ".join(f"{c} {units[c].name}" for c in sorted(targets))
         lines.append(f"    {units[units[min(targets)].parent_code].name}: {names}")
-        lines.append(f"      from {'; '.join(describe_source(m) for m in members)};"
-                     f" group total {total:,}")
+        lines.append(
+            f"      from {'; '.join(describe_source(m) for m in members)}; group total {total:,}"
+        )
     lines.append(f"  [{BASIS_UNMATCHED}] no 2019 census unit maps here:")
     lines += [f"    {u.code} {u.name}" for u in assignment.no_source] or ["    none"]
     if assignment.unresolved_sources:
@@ -777,7 +869,7 @@ WARD_NOTE_VI = "Ranh giới gần đúng (Voronoi), không phải ranh giới ch
 WARD_NOTE_EN = "Approximate boundary (Voronoi), not an official boundary"
 COORDINATE_DECIMALS = 6
 
-# One seed per 2021 Ninh Kiều ward: (code, name, longitude, latitude).
+# One seed per 2021 Ninh Kiều ward: (code, name, longitude, latitude, seed source).
 # "vau": ward centroid (wardLon, wardLat) from the PyPI package vietnamadminunits 1.0.4
 #   (MIT), vietnamadminunits/data/dataset.db, table admin_units_legacy; these seven
 #   wards kept their 2021 extent until 2025.
@@ -806,18 +898,26 @@ def round_coordinates(value):
     return round(float(value), COORDINATE_DECIMALS)
 
 
-def geometry_of(feature_geometry: dict):
-    """Rounded GeoJSON geometry dict -> valid shapely geometry (make_valid only if needed)."""
-    geometry = shape(feature_geometry)
-    if not geometry.is_valid:
-        print(f"warning: invalid geometry repaired with make_valid: {shapely.is_valid_reason(geometry)}")
-        geometry = shapely.make_valid(geometry)
-    return geometry
+def valid_geometry(geometry: dict) -> dict:
+    """The GeoJSON geometry itself if shapely finds it valid, else its make_valid repair."""
+    shaped = shape(geometry)
+    if shaped.is_valid:
+        return geometry
+    print(f"warning: make_valid applied: {shapely.is_valid_reason(shaped)}")
+    return rounded_geometry(shapely.make_valid(shaped))
+
+
+def rounded_geometry(shaped) -> dict:
+    geometry = mapping(shaped)
+    return {"type": geometry["type"], "coordinates": round_coordinates(geometry["coordinates"])}
 
 
 def feature(geometry, properties: dict) -> dict:
-    return {"type": "Feature", "properties": properties,
-            "geometry": {"type": geometry["type"], "coordinates": geometry["coordinates"]}}  # fmt: skip
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": geometry["type"], "coordinates": geometry["coordinates"]},
+    }
 
 
 def feature_collection_text(features: list[dict]) -> str:
@@ -832,9 +932,13 @@ def cantho_features(shared: Path, units: dict[str, Unit]) -> list[dict]:
     features = []
     for code, entry in entries:
         geometry = {"type": entry["type"], "coordinates": round_coordinates(entry["coordinates"])}
-        geometry_of(geometry)  # validates
-        properties = {"code": code, "name": units[code].name, "source": GIS_SOURCE,
-                      "approximate": False}  # fmt: skip
+        geometry = valid_geometry(geometry)
+        properties = {
+            "code": code,
+            "name": units[code].name,
+            "source": GIS_SOURCE,
+            "approximate": False,
+        }
         features.append(feature(geometry, properties))
     return features
 
@@ -849,11 +953,14 @@ def ward_features(district_geometry) -> list[dict]:
     for point, (code, name, *_rest) in zip(seeds, WARD_SEEDS, strict=True):
         cell = next(c for c in cells.geoms if c.contains(point))
         clipped = shapely.orient_polygons(cell.intersection(district_geometry))
-        geometry = mapping(clipped)
-        geometry = {"type": geometry["type"], "coordinates": round_coordinates(geometry["coordinates"])}
-        geometry_of(geometry)
-        properties = {"code": code, "name": name, "approximate": True,
-                      "note_vi": WARD_NOTE_VI, "note_en": WARD_NOTE_EN}  # fmt: skip
+        geometry = valid_geometry(rounded_geometry(clipped))
+        properties = {
+            "code": code,
+            "name": name,
+            "approximate": True,
+            "note_vi": WARD_NOTE_VI,
+            "note_en": WARD_NOTE_EN,
+        }
         features.append(feature(geometry, properties))
     return features
 
@@ -892,10 +999,14 @@ def write_text(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="shared folder holding data/ (default: ../shared from the repo root)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="shared folder holding data/ (default: ../shared from the repo root)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    args = parser.parse_args(argv)  # fmt: skip
+    args = parser.parse_args(argv)
     shared = args.shared / "data"
     if not shared.is_dir():
         parser.error(f"{shared} not found")
@@ -903,9 +1014,11 @@ def main(argv: list[str] | None = None) -> int:
 
     units, report = build_units(shared)
     cantho = cantho_features(shared, units)
-    ninh_kieu = geometry_of(next(f for f in cantho if f["properties"]["code"] == NINH_KIEU_CODE)["geometry"])
+    ninh_kieu = shape(
+        next(f for f in cantho if f["properties"]["code"] == NINH_KIEU_CODE)["geometry"]
+    )
     wards = ward_features(ninh_kieu)
-    report += check_ward_tiling(wards, ninh_kieu) + "\n"
+    report += f"  {check_ward_tiling(wards, ninh_kieu)}\n"
 
     write_text(args.out / "units_2021.csv", units_csv(units))
     write_text(args.out / "units_2021_matching_report.txt", report)

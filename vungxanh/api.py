@@ -43,8 +43,9 @@ def on_permission_denied(request, exc):
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    return api.create_response(request, {"detail": _("Invalid input."), "errors": errors},
-                               status=422)
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": errors}, status=422
+    )
 
 
 @api.exception_handler(Http404)
@@ -54,8 +55,7 @@ def on_not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return api.create_response(request, {"detail": _("Sign in or send an API token.")},
-                               status=401)
+    return api.create_response(request, {"detail": _("Sign in or send an API token.")}, status=401)
 
 
 def _mount_routers() -> None:

@@ -24,12 +24,26 @@ from vungxanh.domain.areas import fold_name, path_for
 PASSWORD = "correct horse battery staple 2021"
 
 
-def make_area(code: str, name: str, kind: str, parent: Area | None, population: int | None,
-              unit_type: str = "", boundary: str = "") -> Area:
+def make_area(
+    code: str,
+    name: str,
+    kind: str,
+    parent: Area | None,
+    population: int | None,
+    unit_type: str = "",
+    boundary: str = "",
+) -> Area:
     return Area.objects.create(
-        code=code, name=name, kind=kind, unit_type=unit_type, parent=parent,
-        path=path_for(parent.path if parent else "", code), folded_name=fold_name(name),
-        population=population, population_basis="census", boundary=boundary,
+        code=code,
+        name=name,
+        kind=kind,
+        unit_type=unit_type,
+        parent=parent,
+        path=path_for(parent.path if parent else "", code),
+        folded_name=fold_name(name),
+        population=population,
+        population_basis="census",
+        boundary=boundary,
     )
 
 
@@ -43,18 +57,22 @@ def make_user(username: str, role: Role | None = None, area: Area | None = None)
 def build_world(cls) -> None:
     """Create the area tree and the personas on ``cls`` (call from setUpTestData)."""
     cls.nation = make_area("VN", "Việt Nam", AreaKind.NATION, None, 96_208_984)
-    cls.cantho = make_area("92", "Thành phố Cần Thơ", AreaKind.PROVINCE, cls.nation, 1_235_171,
-                           "Thành phố Trung ương")
-    cls.ninhkieu = make_area("916", "Quận Ninh Kiều", AreaKind.DISTRICT, cls.cantho, 280_494,
-                             "Quận")
-    cls.anhoa = make_area("31120", "Phường An Hòa", AreaKind.COMMUNE, cls.ninhkieu, 31_268,
-                          "Phường")
-    cls.caikhe = make_area("31117", "Phường Cái Khế", AreaKind.COMMUNE, cls.ninhkieu, 22_106,
-                           "Phường")
-    cls.cairang = make_area("919", "Quận Cái Răng", AreaKind.DISTRICT, cls.cantho, 97_000,
-                            "Quận")
-    cls.hungphu = make_area("31189", "Phường Hưng Phú", AreaKind.COMMUNE, cls.cairang, 20_000,
-                            "Phường")
+    cls.cantho = make_area(
+        "92", "Thành phố Cần Thơ", AreaKind.PROVINCE, cls.nation, 1_235_171, "Thành phố Trung ương"
+    )
+    cls.ninhkieu = make_area(
+        "916", "Quận Ninh Kiều", AreaKind.DISTRICT, cls.cantho, 280_494, "Quận"
+    )
+    cls.anhoa = make_area(
+        "31120", "Phường An Hòa", AreaKind.COMMUNE, cls.ninhkieu, 31_268, "Phường"
+    )
+    cls.caikhe = make_area(
+        "31117", "Phường Cái Khế", AreaKind.COMMUNE, cls.ninhkieu, 22_106, "Phường"
+    )
+    cls.cairang = make_area("919", "Quận Cái Răng", AreaKind.DISTRICT, cls.cantho, 97_000, "Quận")
+    cls.hungphu = make_area(
+        "31189", "Phường Hưng Phú", AreaKind.COMMUNE, cls.cairang, 20_000, "Phường"
+    )
     cls.admin = make_user("admin", Role.ADMIN, cls.nation)
     cls.city_steering = make_user("city_steering", Role.STEERING, cls.cantho)
     cls.district_steering = make_user("district_steering", Role.STEERING, cls.ninhkieu)

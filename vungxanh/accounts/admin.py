@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from vungxanh.lib.admin import ReadOnlyAdmin
-
 from vungxanh.accounts.models import ApiToken, Membership, User
+from vungxanh.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(User)

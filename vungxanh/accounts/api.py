@@ -8,7 +8,7 @@ DELETE /api/v1/accounts/tokens/{id}    revoke one of the caller's tokens
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 
 from vungxanh.accounts import services
 from vungxanh.accounts.models import ApiToken
@@ -26,8 +26,12 @@ def me(request: HttpRequest):
         "full_name": user.full_name,
         "is_superuser": user.is_superuser,
         "memberships": [
-            {"area_code": m.area.code, "area_name": m.area.name, "role": m.role,
-             "role_label": m.get_role_display()}
+            {
+                "area_code": m.area.code,
+                "area_name": m.area.name,
+                "role": m.role,
+                "role_label": m.get_role_display(),
+            }
             for m in memberships
         ],
     }
@@ -43,7 +47,7 @@ def token_list(request: HttpRequest):
 def token_create(request: HttpRequest, payload: TokenIn):
     token, raw = services.create_api_token(request.user, actor=request.user, name=payload.name)
     token.token = raw
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, url_name="token_revoke")

@@ -24,11 +24,7 @@ def member_paths(user) -> list[tuple[str, str]]:
     cached = getattr(user, "_vx_member_paths", None)
     if cached is None:
         membership = apps.get_model("accounts", "Membership")
-        cached = list(
-            membership.objects.filter(user=user).values_list(
-                "role", "area__path"
-            )
-        )
+        cached = list(membership.objects.filter(user=user).values_list("role", "area__path"))
         user._vx_member_paths = cached
     return cached
 
@@ -77,7 +73,9 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         if not paths:
             return self.none()
-        lookup = f"{self.scope_area_field}__path__startswith" if self.scope_area_field else (
-            "path__startswith"
+        lookup = (
+            f"{self.scope_area_field}__path__startswith"
+            if self.scope_area_field
+            else ("path__startswith")
         )
         return self.filter(reduce(or_, (Q(**{lookup: p}) for p in paths)))

@@ -20,7 +20,12 @@ TOKEN_PREFIX = "vx_"
 
 @transaction.atomic
 def create_user(
-    *, actor, username: str, password: str, full_name: str = "", email: str = "",
+    *,
+    actor,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
     is_superuser: bool = False,
 ) -> User:
     """Create a user; only a superuser may create another superuser."""
@@ -28,8 +33,13 @@ def create_user(
         raise PermissionDenied(_("Only a superuser may create a superuser."))
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This username is taken.")})
-    user = User(username=username, full_name=full_name, email=email,
-                is_superuser=is_superuser, is_staff=is_superuser)
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
     user.set_password(password)
     user.save()
     record(actor, "create", user, after=snapshot(user))
@@ -67,8 +77,9 @@ def create_api_token(user: User, *, actor, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ValidationError({"name": _("Give the token a name.")})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10],
-                                    key_hash=hash_token(raw))
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=raw[:10], key_hash=hash_token(raw)
+    )
     record(actor, "create", token, after=snapshot(token))
     return token, raw
 
@@ -89,8 +100,9 @@ def user_for_token(raw: str) -> User | None:
     """Return the active user owning the active token ``raw``, or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (ApiToken.objects.active().select_related("user")
-             .filter(key_hash=hash_token(raw)).first())
+    token = (
+        ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    )
     if token is None or not token.user.is_active:
         return None
     # Record use at most once a minute, to keep reads cheap.

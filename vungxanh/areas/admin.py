@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from vungxanh.lib.admin import ReadOnlyAdmin
-
 from vungxanh.areas.models import Area, AreaSuccession
+from vungxanh.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(Area)

@@ -12,7 +12,7 @@ import re
 
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -38,10 +38,7 @@ def area_by_code(request: HttpRequest, code: str, action: str = "view") -> Area:
 @paginate(LimitOffsetPagination)
 def area_list(request: HttpRequest, filters: Query[AreaFilter]):
     rows = visible_areas(request)
-    if filters.valid_on:
-        rows = rows.valid_on(filters.valid_on)
-    else:
-        rows = rows.current()
+    rows = rows.valid_on(filters.valid_on) if filters.valid_on else rows.current()
     if filters.parent:
         rows = rows.filter(parent__code=filters.parent, parent__valid_to__isnull=True)
     if filters.kind:
@@ -77,11 +74,14 @@ def area_geojson(request: HttpRequest, code: str, depth: int = 1):
 def area_subunit_create(request: HttpRequest, code: str, payload: SubunitIn):
     parent = area_by_code(request, code, "add")
     area = services.create_subunit(parent, actor=request.user, **payload.dict())
-    return 201, area
+    return Status(201, area)
 
 
-@router.post("/{code}/boundaries", response={200: BoundaryUploadOut, 422: BoundaryUploadOut},
-             url_name="area_boundary_upload")
+@router.post(
+    "/{code}/boundaries",
+    response={200: BoundaryUploadOut, 422: BoundaryUploadOut},
+    url_name="area_boundary_upload",
+)
 def area_boundary_upload(
     request: HttpRequest,
     code: str,
@@ -93,8 +93,12 @@ def area_boundary_upload(
     """Store the boundaries of the units under ``code``: all of them, or none if any is wrong."""
     parent = area_by_code(request, code, "change")
     check = services.apply_boundary_upload(
-        file.read(), parent, actor=request.user, source=source or file.name,
-        approximate=approximate, valid_only=valid_only,
+        file.read(),
+        parent,
+        actor=request.user,
+        source=source or file.name,
+        approximate=approximate,
+        valid_only=valid_only,
     )
     stored = len(check.matched) if (valid_only or check.ok) else 0
     body = {
@@ -105,4 +109,4 @@ def area_boundary_upload(
             for p in check.problems
         ],
     }
-    return (200 if stored or check.ok else 422), body
+    return Status(200 if stored or check.ok else 422, body)

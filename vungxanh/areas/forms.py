@@ -10,7 +10,9 @@ class SubunitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     unit_type = forms.ChoiceField(label=_("Type"), choices=SubunitType.choices)
     code = forms.CharField(
-        label=_("Code"), max_length=40, required=False,
+        label=_("Code"),
+        max_length=40,
+        required=False,
         help_text=_("Leave empty to number it after the commune's code."),
     )
     population = forms.IntegerField(label=_("Population"), min_value=0, required=False)
@@ -18,12 +20,15 @@ class SubunitForm(forms.Form):
 
 
 class BoundaryUploadForm(forms.Form):
-    file = forms.FileField(label=_("GeoJSON file"),
-                           help_text=_("A FeatureCollection whose features carry “code” or "
-                                       "“name” properties of the units under this area."))
+    file = forms.FileField(
+        label=_("GeoJSON file"),
+        help_text=_(
+            "A FeatureCollection whose features carry “code” or "
+            "“name” properties of the units under this area."
+        ),
+    )
     source = forms.CharField(label=_("Source"), max_length=200, required=False)
-    approximate = forms.BooleanField(label=_("These boundaries are approximate"),
-                                     required=False)
+    approximate = forms.BooleanField(label=_("These boundaries are approximate"), required=False)
     valid_only = forms.BooleanField(
         label=_("Store the valid features even if others have problems"), required=False
     )

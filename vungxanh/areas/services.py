@@ -97,7 +97,7 @@ def load_reference_units(
     existing = {a.code: a for a in Area.objects.current().exclude(pk=nation.pk)}
     paths = {NATION_CODE: nation.path}
     ids = {NATION_CODE: nation.pk}
-    created = updated = unchanged = 0
+    created = unchanged = 0
     to_update: list[Area] = []
     # Parents come before children in each kind, so create kind by kind.
     for kind in (AreaKind.PROVINCE, AreaKind.DISTRICT, AreaKind.COMMUNE):
@@ -108,11 +108,19 @@ def load_reference_units(
             paths[row.code] = path
             current = existing.get(row.code)
             if current is None:
-                new_rows.append(Area(
-                    code=row.code, name=row.name, kind=row.kind, unit_type=row.unit_type,
-                    parent_id=ids[parent_code], path=path, folded_name=fold_name(row.name),
-                    population=row.population, population_basis=row.population_basis,
-                ))
+                new_rows.append(
+                    Area(
+                        code=row.code,
+                        name=row.name,
+                        kind=row.kind,
+                        unit_type=row.unit_type,
+                        parent_id=ids[parent_code],
+                        path=path,
+                        folded_name=fold_name(row.name),
+                        population=row.population,
+                        population_basis=row.population_basis,
+                    )
+                )
                 continue
             ids[row.code] = current.pk
             if all(getattr(current, f) == getattr(row, f) for f in REFERENCE_FIELDS):
@@ -133,10 +141,19 @@ def load_reference_units(
     boundary_count = _load_boundaries(boundaries)
     result = LoadResult(created, len(to_update), unchanged, boundary_count)
     if result.changed_anything:
-        record(actor, "bulk_load", object_type=AREA_LABEL, object_repr=source_note[:200]
-               or "reference units", area=nation, after={
-                   "created": created, "updated": len(to_update), "boundaries": boundary_count,
-                   "checksum": _checksum(rows, boundaries)})
+        record(
+            actor,
+            "bulk_load",
+            object_type=AREA_LABEL,
+            object_repr=source_note[:200] or "reference units",
+            area=nation,
+            after={
+                "created": created,
+                "updated": len(to_update),
+                "boundaries": boundary_count,
+                "checksum": _checksum(rows, boundaries),
+            },
+        )
     return result
 
 
@@ -147,11 +164,15 @@ def _load_boundaries(boundaries: dict[str, tuple[str, str, bool]]) -> int:
     for area in areas:
         geometry, source, approximate = boundaries[area.code]
         if (area.boundary, area.boundary_source, area.boundary_approximate) == (
-            geometry, source, approximate
+            geometry,
+            source,
+            approximate,
         ):
             continue
         area.boundary, area.boundary_source, area.boundary_approximate = (
-            geometry, source, approximate
+            geometry,
+            source,
+            approximate,
         )
         changed.append(area)
     Area.objects.bulk_update(changed, ["boundary", "boundary_source", "boundary_approximate"])
@@ -180,8 +201,13 @@ def create_subunit(
     """Create a unit smaller than a commune (khu vực, tổ dân phố, ấp, hẻm, building)."""
     _require(actor, "add", parent)
     if CHILD_KIND[AreaKind(parent.kind)] != AreaKind.SUBUNIT:
-        raise ValidationError({"parent": _("Smaller units can only be created under a commune "
-                                           "or another smaller unit.")})
+        raise ValidationError(
+            {
+                "parent": _(
+                    "Smaller units can only be created under a commune or another smaller unit."
+                )
+            }
+        )
     if unit_type not in SubunitType.values:
         raise ValidationError({"unit_type": _("Choose one of the listed unit types.")})
     name = name.strip()
@@ -193,8 +219,14 @@ def create_subunit(
     if "/" in code or Area.objects.current().filter(code=code).exists():
         raise ValidationError({"code": _("This code is already used or contains “/”.")})
     area = Area.objects.create(
-        code=code, name=name, kind=AreaKind.SUBUNIT, unit_type=unit_type, parent=parent,
-        path=path_for(parent.path, code), folded_name=fold_name(name), population=population,
+        code=code,
+        name=name,
+        kind=AreaKind.SUBUNIT,
+        unit_type=unit_type,
+        parent=parent,
+        path=path_for(parent.path, code),
+        folded_name=fold_name(name),
+        population=population,
         population_basis="reported" if population is not None else "",
     )
     record(actor, "create", area, area=area, after=snapshot(area), reason=reason)
@@ -203,7 +235,12 @@ def create_subunit(
 
 @transaction.atomic
 def set_boundary(
-    area: Area, *, actor, geometry: dict, source: str, approximate: bool = False,
+    area: Area,
+    *,
+    actor,
+    geometry: dict,
+    source: str,
+    approximate: bool = False,
     reason: str = "",
 ) -> Area:
     _require(actor, "change", area)
@@ -213,8 +250,15 @@ def set_boundary(
     area.boundary_source = source[:200]
     area.boundary_approximate = approximate
     area.save(update_fields=fields)
-    record(actor, "update", area, area=area, before=before,
-           after=snapshot(area, fields=fields), reason=reason)
+    record(
+        actor,
+        "update",
+        area,
+        area=area,
+        before=before,
+        after=snapshot(area, fields=fields),
+        reason=reason,
+    )
     return area
 
 
@@ -232,7 +276,12 @@ def check_boundary_upload(text: str | bytes, parent: Area, user) -> BoundaryChec
 
 @transaction.atomic
 def apply_boundary_upload(
-    text: str | bytes, parent: Area, *, actor, source: str, approximate: bool = False,
+    text: str | bytes,
+    parent: Area,
+    *,
+    actor,
+    source: str,
+    approximate: bool = False,
     valid_only: bool = False,
 ) -> BoundaryCheck:
     """Store every matched boundary, or nothing if any feature has a problem.
@@ -245,8 +294,12 @@ def apply_boundary_upload(
         return check
     areas = {a.pk: a for a in Area.objects.filter(pk__in=[m.unit.key for m in check.matched])}
     for match in check.matched:
-        set_boundary(areas[match.unit.key], actor=actor, geometry=match.geometry,
-                     source=source, approximate=approximate,
-                     reason=_("Boundary upload, feature %(n)d") % {"n": match.feature})
+        set_boundary(
+            areas[match.unit.key],
+            actor=actor,
+            geometry=match.geometry,
+            source=source,
+            approximate=approximate,
+            reason=_("Boundary upload, feature %(n)d") % {"n": match.feature},
+        )
     return check
-

@@ -45,16 +45,18 @@ def browser(request: HttpRequest) -> HttpResponse:
     blocks = []
     for root in roots:
         children = list(_children(request, root))
-        blocks.append({"area": root, "children": children,
-                       "total": sum(c.population or 0 for c in children)})
+        blocks.append(
+            {"area": root, "children": children, "total": sum(c.population or 0 for c in children)}
+        )
     return render(request, "areas/browser.html", {"blocks": blocks})
 
 
 @login_required
 def area_children(request: HttpRequest, code: str) -> HttpResponse:
     area = _area(request, code)
-    return render(request, "areas/_children.html",
-                  {"area": area, "children": _children(request, area)})
+    return render(
+        request, "areas/_children.html", {"area": area, "children": _children(request, area)}
+    )
 
 
 @login_required
@@ -71,8 +73,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         and can(request.user, "areas.area", "add", area),
         "can_upload": can(request.user, "areas.area", "change", area),
         "can_audit": can(request.user, "audit.auditentry", "view", area),
-        "map_config": {"geojson": f"/api/v1/areas/{area.code}/geojson?depth=1",
-                       "code": area.code},
+        "map_config": {"geojson": f"/api/v1/areas/{area.code}/geojson?depth=1", "code": area.code},
     }
     return render(request, "areas/detail.html", context)
 
@@ -101,8 +102,11 @@ def boundary_upload(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         check = services.apply_boundary_upload(
-            data["file"].read(), parent, actor=request.user,
-            source=data["source"] or data["file"].name, approximate=data["approximate"],
+            data["file"].read(),
+            parent,
+            actor=request.user,
+            source=data["source"] or data["file"].name,
+            approximate=data["approximate"],
             valid_only=data["valid_only"],
         )
         stored = len(check.matched) if (check.ok or data["valid_only"]) else 0
@@ -113,5 +117,6 @@ def boundary_upload(request: HttpRequest, code: str) -> HttpResponse:
         if stored and not check.problems:
             messages.success(request, _("%(n)d boundaries stored.") % {"n": stored})
             return redirect("areas:detail", code=parent.code)
-    return render(request, "areas/boundary_upload.html",
-                  {"parent": parent, "form": form, "report": report})
+    return render(
+        request, "areas/boundary_upload.html", {"parent": parent, "form": form, "report": report}
+    )

@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from vungxanh.lib.admin import ReadOnlyAdmin
-
 from vungxanh.audit.models import AuditEntry
+from vungxanh.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)

@@ -7,7 +7,8 @@ from vungxanh.audit.models import AuditEntry
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("User"), required=False)
     action = forms.ChoiceField(
-        label=_("Action"), required=False,
+        label=_("Action"),
+        required=False,
         choices=[("", _("any"))] + list(AuditEntry.Action.choices),
     )
     object_type = forms.CharField(label=_("Object type"), required=False)

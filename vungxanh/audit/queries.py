@@ -8,8 +8,17 @@ from vungxanh.areas.models import Area
 from vungxanh.audit.models import AuditEntry
 
 
-def filtered_entries(user, *, actor=None, action=None, object_type=None, area=None, source=None,
-                     since: dt.date | None = None, until: dt.date | None = None):
+def filtered_entries(
+    user,
+    *,
+    actor=None,
+    action=None,
+    object_type=None,
+    area=None,
+    source=None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+):
     rows = AuditEntry.objects.for_user(user, "view").select_related("area")
     if actor:
         rows = rows.filter(actor_name=actor)

@@ -37,11 +37,6 @@ def snapshot(instance: models.Model, *, fields: list[str] | None = None) -> dict
     return values
 
 
-def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Return the fields whose values differ, as (before, after)."""
-    return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
-
-
 def record(
     actor,
     action: str,

@@ -18,8 +18,22 @@ from vungxanh.audit.forms import AuditFilterForm
 from vungxanh.audit.models import AuditEntry
 from vungxanh.audit.queries import filtered_entries
 
-CSV_COLUMNS = ["id", "time", "actor_name", "source", "request_id", "action", "object_type",
-               "object_id", "object_repr", "area", "reason", "legal_basis", "before", "after"]
+CSV_COLUMNS = [
+    "id",
+    "time",
+    "actor_name",
+    "source",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "area",
+    "reason",
+    "legal_basis",
+    "before",
+    "after",
+]
 
 
 def _require_audit_reader(request: HttpRequest) -> None:
@@ -40,8 +54,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/list.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 @login_required
@@ -65,12 +80,24 @@ def _csv_rows(rows):
     yield "\ufeff"  # so Excel opens the UTF-8 file with Vietnamese letters intact
     yield writer.writerow(CSV_COLUMNS)
     for e in rows.iterator(chunk_size=2000):
-        yield writer.writerow([
-            e.pk, timezone.localtime(e.time).strftime("%d/%m/%Y %H:%M:%S"), e.actor_name,
-            e.source, e.request_id, e.action, e.object_type, e.object_id, e.object_repr,
-            e.area.code if e.area_id else "", e.reason, e.legal_basis,
-            json.dumps(e.before, ensure_ascii=False), json.dumps(e.after, ensure_ascii=False),
-        ])
+        yield writer.writerow(
+            [
+                e.pk,
+                timezone.localtime(e.time).strftime("%d/%m/%Y %H:%M:%S"),
+                e.actor_name,
+                e.source,
+                e.request_id,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                e.area.code if e.area_id else "",
+                e.reason,
+                e.legal_basis,
+                json.dumps(e.before, ensure_ascii=False),
+                json.dumps(e.after, ensure_ascii=False),
+            ]
+        )
 
 
 @login_required

@@ -30,8 +30,9 @@ DEMO_USERS = [
     DemoUser("yte.ninhkieu", "Trung tâm Y tế Quận Ninh Kiều", Role.HEALTH_OFFICER, "916"),
     DemoUser("sct.cantho", "Sở Công Thương Cần Thơ", Role.DEPT_INDUSTRY_TRADE, "92"),
     DemoUser("sxd.cantho", "Sở Xây dựng Cần Thơ", Role.DEPT_CONSTRUCTION, "92"),
-    DemoUser("sldtbxh.cantho", "Sở Lao động – Thương binh và Xã hội Cần Thơ",
-             Role.DEPT_LABOUR, "92"),
+    DemoUser(
+        "sldtbxh.cantho", "Sở Lao động – Thương binh và Xã hội Cần Thơ", Role.DEPT_LABOUR, "92"
+    ),
     DemoUser("skhdt.cantho", "Sở Kế hoạch và Đầu tư Cần Thơ", Role.DEPT_PLANNING, "92"),
     DemoUser("doanhnghiep.demo", "Doanh nghiệp mẫu (mô phỏng)", Role.BUSINESS, "916"),
     DemoUser("xem.ninhkieu", "Người xem Quận Ninh Kiều", Role.VIEWER, "916"),
@@ -43,8 +44,9 @@ def ensure_demo_users() -> list[DemoUser]:
     for demo in DEMO_USERS:
         user = User.objects.filter(username=demo.username).first()
         if user is None:
-            user = accounts.create_user(actor=None, username=demo.username,
-                                        password=DEMO_PASSWORD, full_name=demo.full_name)
+            user = accounts.create_user(
+                actor=None, username=demo.username, password=DEMO_PASSWORD, full_name=demo.full_name
+            )
         area = Area.objects.current().get(code=demo.area_code)
         accounts.grant_membership(user, area, demo.role, actor=None, reason="demo")
     return DEMO_USERS

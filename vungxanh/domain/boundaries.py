@@ -6,8 +6,8 @@ Problems carry a code and parameters; the web layer turns them into sentences.
 
 from __future__ import annotations
 
-import json
 import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,8 +106,9 @@ def _geometry_problems(number: int, geometry: Any) -> tuple[Any, list[Problem]]:
     if geom.is_empty:
         problems.append(Problem("empty_geometry", number, "geometry"))
     elif not geom.is_valid:
-        problems.append(Problem("invalid_geometry", number, "geometry",
-                                {"detail": explain_validity(geom)}))
+        problems.append(
+            Problem("invalid_geometry", number, "geometry", {"detail": explain_validity(geom)})
+        )
     else:
         minx, miny, maxx, maxy = geom.bounds
         bx0, by0, bx1, by1 = VIETNAM_BOX
@@ -134,19 +135,37 @@ def check_boundaries(
         unit, suggestions = _match(props, units)
         if unit is None:
             label = str(props.get("code") or props.get("name") or "")
-            problems.append(Problem("unknown_unit", number, "properties",
-                                    {"label": label, "suggestions": suggestions}))
+            problems.append(
+                Problem(
+                    "unknown_unit",
+                    number,
+                    "properties",
+                    {"label": label, "suggestions": suggestions},
+                )
+            )
         elif unit.key in seen:
-            problems.append(Problem("duplicate_unit", number, "properties",
-                                    {"unit": unit.name, "first": seen[unit.key]}))
+            problems.append(
+                Problem(
+                    "duplicate_unit",
+                    number,
+                    "properties",
+                    {"unit": unit.name, "first": seen[unit.key]},
+                )
+            )
             unit = None
         geom, geometry_problems = _geometry_problems(number, feature.get("geometry"))
         problems.extend(geometry_problems)
         if geom is not None and not geometry_problems and parent is not None:
             outside = geom.difference(parent).area
             if geom.area > 0 and outside / geom.area > OUTSIDE_TOLERANCE:
-                problems.append(Problem("outside_parent", number, "geometry",
-                                        {"share": round(100 * outside / geom.area, 1)}))
+                problems.append(
+                    Problem(
+                        "outside_parent",
+                        number,
+                        "geometry",
+                        {"share": round(100 * outside / geom.area, 1)},
+                    )
+                )
                 geometry_problems = [problems[-1]]
         if unit is not None:
             seen[unit.key] = number

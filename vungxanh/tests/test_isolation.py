@@ -20,8 +20,10 @@ from vungxanh.audit.models import AuditEntry
 from vungxanh.audit.services import record
 from vungxanh.testing import BaseTestCase
 
-SQUARE = {"type": "Polygon", "coordinates": [[[105.7, 10.0], [105.8, 10.0], [105.8, 10.1],
-                                              [105.7, 10.1], [105.7, 10.0]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[105.7, 10.0], [105.8, 10.0], [105.8, 10.1], [105.7, 10.1], [105.7, 10.0]]],
+}
 
 
 def route_names(patterns=None, namespace: str = "") -> set[str]:
@@ -40,12 +42,15 @@ class IsolationTestCase(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         # An audit entry in Cái Răng that Ninh Kiều's steering committee must not read.
-        cls.foreign_entry = record(cls.admin, "update", cls.hungphu, area=cls.hungphu,
-                                   reason="foreign-entry-marker")
-        cls.own_entry = record(cls.admin, "update", cls.anhoa, area=cls.anhoa,
-                               reason="own-entry-marker")
-        cls.foreign_token, _raw = create_api_token(cls.caikhe_official,
-                                                   actor=cls.caikhe_official, name="foreign-token")
+        cls.foreign_entry = record(
+            cls.admin, "update", cls.hungphu, area=cls.hungphu, reason="foreign-entry-marker"
+        )
+        cls.own_entry = record(
+            cls.admin, "update", cls.anhoa, area=cls.anhoa, reason="own-entry-marker"
+        )
+        cls.foreign_token, _raw = create_api_token(
+            cls.caikhe_official, actor=cls.caikhe_official, name="foreign-token"
+        )
 
     # -- helpers ---------------------------------------------------------------
     def as_ward(self):
@@ -93,8 +98,12 @@ class IsolationTestCase(BaseTestCase):
     def check_boundary_upload_page(self, name: str) -> None:
         self.as_ward()
         url = reverse(name, args=[self.ninhkieu.code])
-        upload = SimpleUploadedFile("b.geojson", json.dumps(
-            {"type": "Feature", "properties": {"code": "31117"}, "geometry": SQUARE}).encode())
+        upload = SimpleUploadedFile(
+            "b.geojson",
+            json.dumps(
+                {"type": "Feature", "properties": {"code": "31117"}, "geometry": SQUARE}
+            ).encode(),
+        )
         self.assert_refused(self.client.post(url, {"file": upload}))
         self.caikhe.refresh_from_db()
         self.assertEqual(self.caikhe.boundary, "")
@@ -132,16 +141,22 @@ class IsolationTestCase(BaseTestCase):
 
     def check_api_subunit_create(self, name: str) -> None:
         self.as_ward()
-        response = self.client.post(reverse(name, args=[self.caikhe.code]),
-                                    {"name": "Khu vực 9", "unit_type": "Khu vực"},
-                                    content_type="application/json")
+        response = self.client.post(
+            reverse(name, args=[self.caikhe.code]),
+            {"name": "Khu vực 9", "unit_type": "Khu vực"},
+            content_type="application/json",
+        )
         self.assert_refused(response)
         self.assertFalse(Area.objects.filter(parent=self.caikhe).exists())
 
     def check_api_boundary_upload(self, name: str) -> None:
         self.as_ward()
-        upload = SimpleUploadedFile("b.geojson", json.dumps(
-            {"type": "Feature", "properties": {"code": "31117"}, "geometry": SQUARE}).encode())
+        upload = SimpleUploadedFile(
+            "b.geojson",
+            json.dumps(
+                {"type": "Feature", "properties": {"code": "31117"}, "geometry": SQUARE}
+            ).encode(),
+        )
         response = self.client.post(reverse(name, args=[self.ninhkieu.code]), {"file": upload})
         self.assert_refused(response)
         self.caikhe.refresh_from_db()

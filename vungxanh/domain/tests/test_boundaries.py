@@ -21,9 +21,7 @@ def forbidden_imports(source: str) -> set[str]:
     bad = set()
     for module in imported_modules(source):
         root = module.split(".")[0]
-        inside_project = module.startswith("vungxanh.") and not module.startswith(
-            "vungxanh.domain"
-        )
+        inside_project = module.startswith("vungxanh.") and not module.startswith("vungxanh.domain")
         if root in FORBIDDEN_ROOTS or inside_project:
             bad.add(module)
     return bad

@@ -22,14 +22,18 @@ class Command(BaseCommand):
         listing.add_argument("--parent", help=_("Code of the parent unit"))
         listing.add_argument("--type", choices=[k.value for k in AreaKind], dest="kind")
         listing.add_argument("--format", choices=["csv", "table"], default="table")
-        upload = sub.add_parser("upload-boundaries",
-                                help=_("Store GeoJSON boundaries of the units under a unit."))
+        upload = sub.add_parser(
+            "upload-boundaries", help=_("Store GeoJSON boundaries of the units under a unit.")
+        )
         upload.add_argument("code", help=_("Code of the parent unit"))
         upload.add_argument("file")
         upload.add_argument("--source", default="")
         upload.add_argument("--approximate", action="store_true")
-        upload.add_argument("--valid-only", action="store_true",
-                            help=_("Store the valid features even if others have problems."))
+        upload.add_argument(
+            "--valid-only",
+            action="store_true",
+            help=_("Store the valid features even if others have problems."),
+        )
         upload.add_argument("--user", help=_("Act as this user (checks their rights)"))
 
     def handle(self, *args, action: str, **options):
@@ -49,7 +53,8 @@ class Command(BaseCommand):
         values = [
             [code, name, kind_, parent_code or "", "" if pop is None else str(pop)]
             for code, name, kind_, parent_code, pop in rows.values_list(
-                "code", "name", "kind", "parent__code", "population")
+                "code", "name", "kind", "parent__code", "population"
+            )
         ]
         if fmt == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
@@ -70,8 +75,13 @@ class Command(BaseCommand):
         actor = user_or_error(options["user"])
         with acting_through("cli:areas upload-boundaries"):
             check = services.apply_boundary_upload(
-                text, parent, actor=actor, source=options["source"] or options["file"],
-                approximate=options["approximate"], valid_only=options["valid_only"])
+                text,
+                parent,
+                actor=actor,
+                source=options["source"] or options["file"],
+                approximate=options["approximate"],
+                valid_only=options["valid_only"],
+            )
         from vungxanh.areas.problems import describe, where
 
         for problem in check.problems:

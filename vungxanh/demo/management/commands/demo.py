@@ -10,8 +10,10 @@ from vungxanh.lib.commands import table
 
 
 class Command(BaseCommand):
-    help = _("Set up the demonstration: database, reference data, the Ninh Kiều scenario and "
-             "one user per role. Running it again changes nothing.")
+    help = _(
+        "Set up the demonstration: database, reference data, the Ninh Kiều scenario and "
+        "one user per role. Running it again changes nothing."
+    )
 
     def handle(self, *args, **options):
         call_command("migrate", verbosity=0, interactive=False)
