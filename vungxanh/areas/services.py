@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vungxanh.accounts.scoping import can
-from vungxanh.areas.models import CHILD_KIND, Area, AreaKind, SubunitType
+from vungxanh.areas.models import CHILD_KIND, Area, AreaKind, AreaSuccession, SubunitType
 from vungxanh.audit.services import record, snapshot
 from vungxanh.domain.areas import NATION_CODE, fold_name, path_for
 from vungxanh.domain.boundaries import BoundaryCheck, UnitRef, check_boundaries, parse_document
@@ -303,3 +304,110 @@ def apply_boundary_upload(
             reason=_("Boundary upload, feature %(n)d") % {"n": match.feature},
         )
     return check
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    successor: Area
+    closed: list[Area]
+
+
+@transaction.atomic
+def merge_units(
+    predecessors: list[Area],
+    *,
+    actor,
+    code: str,
+    name: str,
+    effective_on: dt.date,
+    legal_basis: str,
+    unit_type: str = "",
+) -> MergeResult:
+    """Close ``predecessors`` on ``effective_on`` and open the unit that takes them over.
+
+    The successor may reuse a predecessor's code (as Thới Bình did in 2024); its path then
+    carries the date, so both organisations coexist and old data stays readable. Smaller
+    units under the predecessors move under the successor.
+    """
+    if not predecessors:
+        raise ValidationError({"predecessors": _("Name at least one unit to merge.")})
+    parents = {p.parent_id for p in predecessors}
+    if len(parents) != 1:
+        raise ValidationError({"predecessors": _("Only units of the same parent can be merged.")})
+    for unit in predecessors:
+        _require(actor, "change", unit.parent)
+        if unit.valid_to is not None:
+            raise ValidationError(
+                {"predecessors": _("%(name)s is already closed.") % {"name": unit.name}}
+            )
+    parent = predecessors[0].parent
+    befores = {p.pk: snapshot(p, fields=["valid_to"]) for p in predecessors}
+    Area.objects.filter(pk__in=[p.pk for p in predecessors]).update(valid_to=effective_on)
+    key = f"{code}@{effective_on:%Y%m%d}"
+    successor = Area.objects.create(
+        code=code,
+        name=name,
+        kind=predecessors[0].kind,
+        unit_type=unit_type or predecessors[0].unit_type,
+        parent=parent,
+        path=path_for(parent.path, key),
+        folded_name=fold_name(name),
+        population=_sum_or_none(p.population for p in predecessors),
+        population_basis="sum-of-predecessors",
+        valid_from=effective_on,
+    )
+    record(
+        actor,
+        "create",
+        successor,
+        area=successor,
+        after=snapshot(successor),
+        legal_basis=legal_basis,
+    )
+    for unit in predecessors:
+        AreaSuccession.objects.create(
+            predecessor=unit,
+            successor=successor,
+            effective_on=effective_on,
+            legal_basis=legal_basis,
+        )
+        unit.refresh_from_db()
+        record(
+            actor,
+            "update",
+            unit,
+            area=unit,
+            before=befores[unit.pk],
+            after=snapshot(unit, fields=["valid_to"]),
+            legal_basis=legal_basis,
+            reason=_("Merged into %(name)s") % {"name": name},
+        )
+    _move_subunits(predecessors, successor)
+    return MergeResult(successor=successor, closed=predecessors)
+
+
+def _sum_or_none(values: Iterable[int | None]) -> int | None:
+    values = list(values)
+    return None if any(v is None for v in values) else sum(values)
+
+
+def _move_subunits(predecessors: list[Area], successor: Area) -> None:
+    """Re-root the smaller units of the predecessors under the successor (set-based)."""
+    moved = []
+    for unit in predecessors:
+        for sub in Area.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk):
+            sub.path = successor.path + sub.path[len(unit.path) :]
+            if sub.parent_id == unit.pk:
+                sub.parent = successor
+            moved.append(sub)
+    Area.objects.bulk_update(moved, ["path", "parent"])
+
+
+def successors_on(area: Area, day: dt.date) -> list[Area]:
+    """Return the units that hold ``area``'s territory on ``day`` (itself if still valid)."""
+    if area.valid_to is None or area.valid_to > day:
+        return [area]
+    found: list[Area] = []
+    for link in area.succeeded_by.select_related("successor").filter(effective_on__lte=day):
+        found.extend(successors_on(link.successor, day))
+    return found

@@ -12,6 +12,7 @@ from vungxanh.areas.tests.test_services import (
     LoadReferenceUnitsTestCase,
     SubunitTestCase,
 )
+from vungxanh.areas.tests.test_succession import MergeTestCase
 
 # service -> the test that checks its audit entry
 AUDITED = {
@@ -23,6 +24,7 @@ AUDITED = {
     "vungxanh.areas.services.load_reference_units": LoadReferenceUnitsTestCase.test_it_creates_the_tree_with_paths_and_one_audit_entry,
     "vungxanh.areas.services.create_subunit": SubunitTestCase.test_a_ward_official_creates_a_subunit_and_it_is_audited,
     "vungxanh.areas.services.set_boundary": BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
+    "vungxanh.areas.services.merge_units": MergeTestCase.test_it_is_audited_with_its_legal_basis,
     "vungxanh.areas.services.apply_boundary_upload": BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
 }
 # service -> why it needs no audit entry of its own
@@ -31,6 +33,7 @@ NOT_WRITING = {
     "vungxanh.areas.services.check_boundary_upload": "validates; writes nothing",
     "vungxanh.areas.services.next_subunit_code": "computes a code; writes nothing",
     "vungxanh.areas.services.ensure_nation": "creates the root once, inside an audited load",
+    "vungxanh.areas.services.successors_on": "reads the succession links",
     "vungxanh.audit.services.record": "is the audit entry itself",
     "vungxanh.audit.services.snapshot": "reads an object's values for an entry",
 }
