@@ -41,6 +41,22 @@ class SubunitType(models.TextChoices):
     BUILDING = "Tòa nhà", _("Building")
 
 
+# Where each population figure comes from (vocabulary of vungxanh/areas/data/PROVENANCE.md).
+POPULATION_BASIS = {
+    "census": _("2019 census"),
+    "census-merged": _("2019 census, sum of the communes merged into this one"),
+    "split-unresolved": _("unknown: a 2019 commune was split between several"),
+    "unmatched": _("unknown: not found in the 2019 census"),
+    "census-district-row": _("2019 census, district total"),
+    "sum-of-communes": _("2019 census, sum of its communes"),
+    "census-island-row": _("2019 census, island district"),
+    "not-enumerated": _("not covered by the 2019 census"),
+    "census-province-row": _("2019 census, province total"),
+    "sum-of-predecessors": _("sum of the merged units"),
+    "reported": _("reported by the commune"),
+}
+
+
 class AreaQuerySet(ScopedQuerySet):
     # The Area model is its own scope.
     scope_area_field = ""
@@ -128,6 +144,10 @@ class Area(models.Model):
         """Return the paths of every ancestor, nation first."""
         keys = self.path.rstrip("/").split("/")[:-1]
         return ["/".join(keys[: i + 1]) + "/" for i in range(len(keys))]
+
+    @property
+    def population_basis_label(self) -> str:
+        return str(POPULATION_BASIS.get(self.population_basis, self.population_basis))
 
     def boundary_geometry(self) -> dict | None:
         return json.loads(self.boundary) if self.boundary else None

@@ -54,3 +54,9 @@ class TokenPageTestCase(BaseTestCase):
         page = self.client.post(reverse("accounts:tokens"), {"name": "  "})
         self.assertFalse(ApiToken.objects.exists())
         self.assertEqual(len(list(page.context["messages"])), 1)
+
+
+class LanguageTestCase(BaseTestCase):
+    def test_an_english_browser_still_gets_vietnamese_first(self):
+        page = self.client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(page, '<html lang="vi">')

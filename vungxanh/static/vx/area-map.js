@@ -19,10 +19,28 @@
     };
   }
 
+  var UNIT_PREFIX = /^(Phường|Xã|Thị trấn|Quận|Huyện|Thị xã|Thành phố|Tỉnh) /;
+
+  function shortName(name) { return name.replace(UNIT_PREFIX, ""); }
+
+  /* A unit with no polygon is still named under the map, so nobody thinks it is missing. */
+  function listUnitsWithoutBoundary(features) {
+    var missing = features.filter(function (f) {
+      return !f.geometry && f.properties.code !== config.code;
+    });
+    var node = document.getElementById("map-missing");
+    if (!node || !missing.length) { return; }
+    node.querySelector("span").textContent = missing.map(function (f) {
+      return f.properties.name;
+    }).join(", ");
+    node.hidden = false;
+  }
+
   fetch(config.geojson, { credentials: "same-origin", headers: { "Accept": "application/json" } })
     .then(function (response) { return response.json(); })
     .then(function (collection) {
       var drawn = collection.features.filter(function (f) { return f.geometry; });
+      listUnitsWithoutBoundary(collection.features);
       if (!drawn.length) {
         document.getElementById("map-empty").hidden = false;
         mapNode.dataset.ready = "empty";
@@ -33,7 +51,7 @@
         onEachFeature: function (feature, shape) {
           var p = feature.properties;
           if (p.code !== config.code) {
-            shape.bindTooltip(p.name, { permanent: drawn.length <= 15, direction: "center", className: "vx-label" });
+            shape.bindTooltip(shortName(p.name), { permanent: drawn.length <= 15, direction: "center", className: "vx-label" });
             shape.on("click", function () { window.location.href = "/areas/" + encodeURIComponent(p.code) + "/"; });
           }
         }
