@@ -22,17 +22,24 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+NEW_SECRET_KEY = "vx_new_token_secret"
+
+
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
-    new_secret = None
     if request.method == "POST":
         try:
-            _token, new_secret = services.create_api_token(
+            _token, secret = services.create_api_token(
                 request.user, actor=request.user, name=request.POST.get("name", "")
             )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+        else:
+            # Shown once, on the page the redirect leads to; a reload creates nothing.
+            request.session[NEW_SECRET_KEY] = secret
+        return redirect("accounts:tokens")
+    new_secret = request.session.pop(NEW_SECRET_KEY, None)
     tokens = ApiToken.objects.filter(user=request.user)
     return render(request, "accounts/tokens.html", {"tokens": tokens, "new_secret": new_secret})
 

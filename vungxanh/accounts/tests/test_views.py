@@ -41,17 +41,20 @@ class LoginTestCase(BaseTestCase):
 class TokenPageTestCase(BaseTestCase):
     def test_creating_and_revoking_a_token(self):
         self.client.force_login(self.viewer)
-        page = self.client.post(reverse("accounts:tokens"), {"name": "excel"})
+        page = self.client.post(reverse("accounts:tokens"), {"name": "excel"}, follow=True)
         token = ApiToken.objects.get(user=self.viewer)
         self.assertContains(page, token.prefix)
         self.assertContains(page, 'data-testid="new-token"')
+        self.assertNotContains(
+            self.client.get(reverse("accounts:tokens")), 'data-testid="new-token"'
+        )
         self.client.post(reverse("accounts:token_revoke", args=[token.pk]))
         token.refresh_from_db()
         self.assertIsNotNone(token.revoked_at)
 
     def test_a_nameless_token_gets_a_message(self):
         self.client.force_login(self.viewer)
-        page = self.client.post(reverse("accounts:tokens"), {"name": "  "})
+        page = self.client.post(reverse("accounts:tokens"), {"name": "  "}, follow=True)
         self.assertFalse(ApiToken.objects.exists())
         self.assertEqual(len(list(page.context["messages"])), 1)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django.utils import translation
 
 from vungxanh.areas.models import Area
 from vungxanh.audit.models import AuditEntry
@@ -29,7 +30,8 @@ NINH_KIEU_WARDS = {
 
 def run(*args) -> str:
     out = io.StringIO()
-    call_command(*args, stdout=out)
+    with translation.override("en"):
+        call_command(*args, stdout=out)
     return out.getvalue()
 
 
