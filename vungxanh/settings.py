@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "vungxanh.accounts",
     "vungxanh.audit",
     "vungxanh.areas",
+    "vungxanh.surveillance",
     "vungxanh.demo",
 ]
 

@@ -8,6 +8,7 @@ Cái Khế (31117); and Cái Răng (919) → Hưng Phú (31189).
 - ``district_steering``: steering committee of Ninh Kiều; must not see Cái Răng.
 - ``anhoa_official``: ward official of An Hòa; must not see Cái Khế or Hưng Phú.
 - ``caikhe_official``: ward official of Cái Khế; the "other ward" of isolation tests.
+- ``health_officer``: Ninh Kiều's health centre; imports cases, reads personal data.
 - ``viewer``: viewer of Ninh Kiều; may read, never change.
 - ``outsider``: signed in, with no membership at all; sees nothing.
 """
@@ -78,6 +79,7 @@ def build_world(cls) -> None:
     cls.district_steering = make_user("district_steering", Role.STEERING, cls.ninhkieu)
     cls.anhoa_official = make_user("anhoa_official", Role.WARD_OFFICIAL, cls.anhoa)
     cls.caikhe_official = make_user("caikhe_official", Role.WARD_OFFICIAL, cls.caikhe)
+    cls.health_officer = make_user("health_officer", Role.HEALTH_OFFICER, cls.ninhkieu)
     cls.viewer = make_user("viewer", Role.VIEWER, cls.ninhkieu)
     cls.outsider = make_user("outsider")
 

@@ -37,8 +37,32 @@ DEPARTMENTS = frozenset(
 )
 LOCAL_GOVERNMENT = frozenset({Role.STEERING, Role.WARD_OFFICIAL, Role.ADMIN})
 
+HEALTH_DATA_READERS = frozenset(Role) - {Role.BUSINESS}
+HEALTH_DATA_WRITERS = frozenset({Role.HEALTH_OFFICER, Role.WARD_OFFICIAL, Role.ADMIN})
+SURVEILLANCE_POLICY = {
+    Action.VIEW: HEALTH_DATA_READERS,
+    Action.ADD: HEALTH_DATA_WRITERS,
+    Action.CHANGE: HEALTH_DATA_WRITERS,
+    # Undoing a whole import: the people who import, and the steering committee.
+    Action.DELETE: HEALTH_DATA_WRITERS | {Role.STEERING},
+}
+
 # model label -> action -> roles allowed. A model or action missing here is denied.
 POLICY: dict[str, dict[str, frozenset[Role]]] = {
+    **{
+        f"surveillance.{model}": SURVEILLANCE_POLICY
+        for model in (
+            "caserecord",
+            "dailycount",
+            "testcount",
+            "vaccinationcoverage",
+            "carecapacity",
+            "importbatch",
+            "indicatorseries",
+        )
+    },
+    # Names, phones, ID numbers and addresses of cases: health roles only.
+    "surveillance.caseperson": {Action.VIEW: frozenset({Role.HEALTH_OFFICER})},
     "areas.area": {
         Action.VIEW: EVERY_ROLE,
         # Smaller units (khu vực, tổ dân phố, ấp, hẻm) and boundaries are local work.

@@ -13,6 +13,7 @@ from vungxanh.areas.tests.test_services import (
     SubunitTestCase,
 )
 from vungxanh.areas.tests.test_succession import MergeTestCase
+from vungxanh.surveillance.tests.test_imports import CaseImportTestCase
 
 # service -> the test that checks its audit entry
 AUDITED = {
@@ -25,6 +26,9 @@ AUDITED = {
     "vungxanh.areas.services.create_subunit": SubunitTestCase.test_a_ward_official_creates_a_subunit_and_it_is_audited,
     "vungxanh.areas.services.set_boundary": BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
     "vungxanh.areas.services.merge_units": MergeTestCase.test_it_is_audited_with_its_legal_basis,
+    "vungxanh.surveillance.services.import_file": CaseImportTestCase.test_a_valid_file_is_imported_completely,
+    "vungxanh.surveillance.services.store_versions": CaseImportTestCase.test_a_valid_file_is_imported_completely,
+    "vungxanh.surveillance.services.undo_import": CaseImportTestCase.test_undo_removes_the_batch_and_restores_what_it_replaced,
     "vungxanh.areas.services.apply_boundary_upload": BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
 }
 # service -> why it needs no audit entry of its own
@@ -35,6 +39,9 @@ NOT_WRITING = {
     "vungxanh.areas.services.ensure_nation": "creates the root once, inside an audited load",
     "vungxanh.areas.services.successors_on": "reads the succession links",
     "vungxanh.audit.services.record": "is the audit entry itself",
+    "vungxanh.surveillance.services.check_import": "validates a file; writes nothing",
+    "vungxanh.surveillance.services.get_series": "reads a series",
+    "vungxanh.surveillance.services.area_lookup": "reads the areas an actor may report for",
     "vungxanh.audit.services.snapshot": "reads an object's values for an entry",
 }
 

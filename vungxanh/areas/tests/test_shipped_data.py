@@ -15,8 +15,10 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from vungxanh.lib.shared_data import shared_data_dir
+
 DATA = Path(__file__).resolve().parents[1] / "data"
-SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+SHARED_DATA = shared_data_dir()
 CENSUS_FLAT = SHARED_DATA / "population" / "census2019_population_by_commune_flat.csv"
 
 CODE_LENGTH = {"province": 2, "district": 3, "commune": 5}
