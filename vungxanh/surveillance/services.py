@@ -258,6 +258,37 @@ def import_file(
     return ImportResult(check, batch)
 
 
+@transaction.atomic
+def import_records(
+    kind: str,
+    records: list[dict[str, Any]],
+    *,
+    actor,
+    series_code: str,
+    label: str,
+    source: str = "",
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Import records a loader built itself (model field names, ``area_id`` resolved).
+
+    For trusted loaders such as ``vungxanh import ncsc``: the records are not read from a
+    user's file, but they are versioned, batched and audited exactly like a file import,
+    and loading the same records again changes nothing.
+    """
+    model = MODELS[kind]
+    digest = hashlib.sha256(repr(sorted(map(sorted, (r.items() for r in records)))).encode())
+    check = ImportCheck(kind, label, digest.hexdigest(), len(records), [])
+    check.records = [_normalise(kind, dict(r)) for r in records]
+    area_ids = {r["area_id"] for r in check.records}
+    check.area = _common_ancestor(list(Area.objects.filter(pk__in=area_ids)))
+    series = get_series(series_code)
+    _classify(check, model, series)
+    if not (check.new or check.corrected):
+        return ImportResult(check, None)
+    batch = store_versions(model, series, check, actor=actor, progress=progress, source=source)
+    return ImportResult(check, batch)
+
+
 def store_versions(
     model: type[Reported],
     series: Series,

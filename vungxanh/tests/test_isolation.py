@@ -2,7 +2,9 @@
 
 The routes are enumerated from the URL configuration: a route without an entry in
 ``CHECKS`` makes ``test_every_route_has_an_isolation_check`` fail, so a new page or
-endpoint cannot be added without saying how it is isolated.
+endpoint cannot be added without saying how it is isolated. Apps add their checks in
+``vungxanh/<app>/tests/isolation_*.py`` modules, each with a ``CHECKS`` dict of route
+name -> function(test_case, route_name); they run with the personas of this test case.
 """
 
 from __future__ import annotations
@@ -224,6 +226,24 @@ CHECKS: dict[str, Callable[[IsolationTestCase, str], None]] = {
     "api:audit_list": IsolationTestCase.check_api_audit,
 }
 ADMIN_NAMESPACE = "admin:"
+
+
+def app_checks() -> dict[str, Callable[[IsolationTestCase, str], None]]:
+    """Collect the CHECKS of every vungxanh/<app>/tests/isolation_*.py module."""
+    import importlib
+    from pathlib import Path
+
+    found = {}
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.glob("*/tests/isolation_*.py")):
+        module = importlib.import_module(
+            "vungxanh." + ".".join(path.relative_to(package).with_suffix("").parts)
+        )
+        found.update(module.CHECKS)
+    return found
+
+
+CHECKS.update(app_checks())
 
 
 class EveryRouteTestCase(IsolationTestCase):
