@@ -13,7 +13,7 @@ from vungxanh.areas.tests.test_services import (
     SubunitTestCase,
 )
 from vungxanh.areas.tests.test_succession import MergeTestCase
-from vungxanh.surveillance.tests.test_imports import CaseImportTestCase
+from vungxanh.surveillance.tests.test_imports import CaseImportTestCase, ImportRecordsTestCase
 
 # service -> the test that checks its audit entry
 AUDITED = {
@@ -28,6 +28,7 @@ AUDITED = {
     "vungxanh.areas.services.merge_units": MergeTestCase.test_it_is_audited_with_its_legal_basis,
     "vungxanh.surveillance.services.import_file": CaseImportTestCase.test_a_valid_file_is_imported_completely,
     "vungxanh.surveillance.services.store_versions": CaseImportTestCase.test_a_valid_file_is_imported_completely,
+    "vungxanh.surveillance.services.import_records": ImportRecordsTestCase.test_loaded_records_are_audited_and_a_reload_changes_nothing,
     "vungxanh.surveillance.services.undo_import": CaseImportTestCase.test_undo_removes_the_batch_and_restores_what_it_replaced,
     "vungxanh.areas.services.apply_boundary_upload": BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
 }

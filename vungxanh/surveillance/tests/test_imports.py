@@ -87,3 +87,40 @@ class DailyImportTestCase(BaseTestCase):
         row = DailyCount.objects.get(area=self.anhoa)
         self.assertEqual((row.community, row.lockdown, row.quarantine, row.total), (2, 5, 0, 7))
         self.assertEqual(row.series.code, "reported")
+
+
+class ImportRecordsTestCase(BaseTestCase):
+    """Trusted loaders (e.g. the Ministry's series) are versioned and audited like files."""
+
+    def records(self, community=3):
+        return [
+            {
+                "area_id": self.cantho.pk,
+                "date": dt.date(2021, 9, 23),
+                "unknown": 50,
+                "community": community,
+                "deaths": 1,
+            }
+        ]
+
+    def test_loaded_records_are_audited_and_a_reload_changes_nothing(self):
+        first = services.import_records(
+            "daily", self.records(), actor=None, series_code="moh-ncsc", label="ncsc test"
+        )
+        self.assertTrue(first.written)
+        entry = AuditEntry.objects.get(action="import")
+        self.assertEqual((entry.actor_name, entry.after["series"]), ("system", "moh-ncsc"))
+        again = services.import_records(
+            "daily", self.records(), actor=None, series_code="moh-ncsc", label="ncsc test"
+        )
+        self.assertFalse(again.written)
+        self.assertEqual(DailyCount.objects.count(), 1)
+        corrected = services.import_records(
+            "daily",
+            self.records(community=4),
+            actor=None,
+            series_code="moh-ncsc",
+            label="ncsc test",
+        )
+        self.assertEqual(corrected.check.corrected, 1)
+        self.assertEqual(DailyCount.objects.current().get().community, 4)
