@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('start', models.DateField()),
                 ('days', models.PositiveIntegerField()),
-                ('names', models.JSONField(help_text='The indicator of each matrix row, in order.')),
+                ('names', models.JSONField()),
                 ('data', models.BinaryField()),
                 ('computed_at', models.DateTimeField(auto_now=True)),
                 ('area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='areas.area')),
