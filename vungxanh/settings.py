@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "vungxanh.audit",
     "vungxanh.areas",
     "vungxanh.surveillance",
+    "vungxanh.risk",
     "vungxanh.demo",
 ]
 

@@ -61,6 +61,18 @@ POLICY: dict[str, dict[str, frozenset[Role]]] = {
             "indicatorseries",
         )
     },
+    # Levels are public within the area; publishing and deciding is the steering committee's.
+    "risk.assessment": {
+        Action.VIEW: EVERY_ROLE,
+        Action.ADD: frozenset({Role.STEERING, Role.ADMIN}),
+        Action.CHANGE: frozenset({Role.STEERING, Role.ADMIN}),
+    },
+    "risk.assessmentseries": {Action.VIEW: EVERY_ROLE},
+    "risk.levelchange": {Action.VIEW: EVERY_ROLE},
+    "risk.officialdecision": {
+        Action.VIEW: EVERY_ROLE,
+        Action.ADD: frozenset({Role.STEERING, Role.ADMIN}),
+    },
     # Names, phones, ID numbers and addresses of cases: health roles only.
     "surveillance.caseperson": {Action.VIEW: frozenset({Role.HEALTH_OFFICER})},
     "areas.area": {
