@@ -6,31 +6,33 @@ import inspect
 import pkgutil
 
 import vungxanh
-from vungxanh.accounts.tests.test_services import ApiTokenTestCase, UserAndMembershipTestCase
-from vungxanh.areas.tests.test_services import (
-    BoundaryUploadTestCase,
-    LoadReferenceUnitsTestCase,
-    SubunitTestCase,
-)
-from vungxanh.areas.tests.test_succession import MergeTestCase
-from vungxanh.surveillance.tests.test_imports import CaseImportTestCase, ImportRecordsTestCase
+
+# Modules, not classes: a TestCase class imported here would be collected and run twice.
+from vungxanh.accounts.tests import test_services as accounts_tests
+from vungxanh.areas.tests import test_services as areas_tests
+from vungxanh.areas.tests import test_succession as succession_tests
+from vungxanh.risk.tests import test_services as risk_tests
+from vungxanh.surveillance.tests import test_imports as import_tests
 
 # service -> the test that checks its audit entry
 AUDITED = {
-    "vungxanh.accounts.services.create_user": UserAndMembershipTestCase.test_creating_a_user_is_audited_without_the_password,
-    "vungxanh.accounts.services.grant_membership": UserAndMembershipTestCase.test_granting_is_audited_once_even_if_repeated,
-    "vungxanh.accounts.services.revoke_membership": UserAndMembershipTestCase.test_revoking_a_membership_is_audited,
-    "vungxanh.accounts.services.create_api_token": ApiTokenTestCase.test_a_token_is_stored_hashed_and_found_by_its_secret,
-    "vungxanh.accounts.services.revoke_api_token": ApiTokenTestCase.test_a_revoked_token_no_longer_works,
-    "vungxanh.areas.services.load_reference_units": LoadReferenceUnitsTestCase.test_it_creates_the_tree_with_paths_and_one_audit_entry,
-    "vungxanh.areas.services.create_subunit": SubunitTestCase.test_a_ward_official_creates_a_subunit_and_it_is_audited,
-    "vungxanh.areas.services.set_boundary": BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
-    "vungxanh.areas.services.merge_units": MergeTestCase.test_it_is_audited_with_its_legal_basis,
-    "vungxanh.surveillance.services.import_file": CaseImportTestCase.test_a_valid_file_is_imported_completely,
-    "vungxanh.surveillance.services.store_versions": CaseImportTestCase.test_a_valid_file_is_imported_completely,
-    "vungxanh.surveillance.services.import_records": ImportRecordsTestCase.test_loaded_records_are_audited_and_a_reload_changes_nothing,
-    "vungxanh.surveillance.services.undo_import": CaseImportTestCase.test_undo_removes_the_batch_and_restores_what_it_replaced,
-    "vungxanh.areas.services.apply_boundary_upload": BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
+    "vungxanh.accounts.services.create_user": accounts_tests.UserAndMembershipTestCase.test_creating_a_user_is_audited_without_the_password,
+    "vungxanh.accounts.services.grant_membership": accounts_tests.UserAndMembershipTestCase.test_granting_is_audited_once_even_if_repeated,
+    "vungxanh.accounts.services.revoke_membership": accounts_tests.UserAndMembershipTestCase.test_revoking_a_membership_is_audited,
+    "vungxanh.accounts.services.create_api_token": accounts_tests.ApiTokenTestCase.test_a_token_is_stored_hashed_and_found_by_its_secret,
+    "vungxanh.accounts.services.revoke_api_token": accounts_tests.ApiTokenTestCase.test_a_revoked_token_no_longer_works,
+    "vungxanh.areas.services.load_reference_units": areas_tests.LoadReferenceUnitsTestCase.test_it_creates_the_tree_with_paths_and_one_audit_entry,
+    "vungxanh.areas.services.create_subunit": areas_tests.SubunitTestCase.test_a_ward_official_creates_a_subunit_and_it_is_audited,
+    "vungxanh.areas.services.set_boundary": areas_tests.BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
+    "vungxanh.areas.services.merge_units": succession_tests.MergeTestCase.test_it_is_audited_with_its_legal_basis,
+    "vungxanh.surveillance.services.import_file": import_tests.CaseImportTestCase.test_a_valid_file_is_imported_completely,
+    "vungxanh.surveillance.services.store_versions": import_tests.CaseImportTestCase.test_a_valid_file_is_imported_completely,
+    "vungxanh.surveillance.services.import_records": import_tests.ImportRecordsTestCase.test_loaded_records_are_audited_and_a_reload_changes_nothing,
+    "vungxanh.surveillance.services.undo_import": import_tests.CaseImportTestCase.test_undo_removes_the_batch_and_restores_what_it_replaced,
+    "vungxanh.risk.services.sync_rulesets": risk_tests.SyncRulesetsTestCase.test_loading_twice_changes_nothing,
+    "vungxanh.risk.services.publish": risk_tests.ComputeLevelsTestCase.test_publishing_freezes_inputs_and_records_changes,
+    "vungxanh.risk.services.decide_level": risk_tests.ComputeLevelsTestCase.test_the_steering_committee_decides_another_level_with_a_reason,
+    "vungxanh.areas.services.apply_boundary_upload": areas_tests.BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
 }
 # service -> why it needs no audit entry of its own
 NOT_WRITING = {
@@ -40,6 +42,14 @@ NOT_WRITING = {
     "vungxanh.areas.services.ensure_nation": "creates the root once, inside an audited load",
     "vungxanh.areas.services.successors_on": "reads the succession links",
     "vungxanh.audit.services.record": "is the audit entry itself",
+    "vungxanh.risk.services.compute_levels": "derived data, recomputed from audited facts",
+    "vungxanh.risk.services.ruleset_of": "parses a stored rule set",
+    "vungxanh.risk.services.parents": "reads rule sets",
+    "vungxanh.risk.services.current_ruleset": "reads a rule set",
+    "vungxanh.risk.services.computable_rulesets": "reads rule sets",
+    "vungxanh.risk.services.rulesets_on": "reads rule sets",
+    "vungxanh.risk.services.levels_on": "reads computed levels",
+    "vungxanh.risk.services.explain_day": "explains a computed level",
     "vungxanh.surveillance.services.check_import": "validates a file; writes nothing",
     "vungxanh.surveillance.services.get_series": "reads a series",
     "vungxanh.surveillance.services.area_lookup": "reads the areas an actor may report for",
