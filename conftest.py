@@ -3,6 +3,7 @@
 import os
 import tempfile
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vungxanh.settings")
 os.environ.setdefault("VX_DATA_DIR", tempfile.mkdtemp(prefix="vx-test-"))
 os.environ.setdefault("VX_SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check")
 # Browser tests drive Chromium through Playwright's sync API, which runs an event loop
