@@ -17,6 +17,16 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"vungxanh {__version__}")
         return
+    if len(argv) > 1 and argv[1] in {"rules", "assess"}:
+        # Offline rule-set commands: no Django, no database.
+        from vungxanh.riskcli import main as risk_main
+
+        sys.exit(risk_main(argv[1:]))
+    if len(argv) > 1 and argv[1] == "rt":
+        # Rt from a CSV file as EpiEstim: no Django, no database.
+        from vungxanh.rtcli import main as rt_main
+
+        sys.exit(rt_main(argv[2:]))
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vungxanh.settings")

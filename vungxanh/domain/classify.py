@@ -35,6 +35,15 @@ def prepare(ruleset: RuleSet, columns: Mapping[str, Sequence]) -> dict[str, np.n
     return values
 
 
+def parse_value(value, kind: str = "number") -> float:
+    """Return one cell as a float (NaN when blank), or raise ValueError saying why.
+
+    Numbers take a decimal point or a Vietnamese decimal comma; yes/no inputs also take
+    words (có/không, yes/no, đạt/không đạt); see ``prepare``.
+    """
+    return _number(value, kind)
+
+
 def _number(value, kind: str) -> float:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return math.nan
@@ -51,9 +60,22 @@ def _number(value, kind: str) -> float:
         if text in NO_WORDS:
             return 0.0
     try:
-        return float(text.replace(",", "."))
+        return float(_decimal_text(text))
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
+
+
+def _decimal_text(text: str) -> str:
+    """Return ``text`` with a decimal point: "155,6" and "1.234,5" and "1,234.5" all work.
+
+    With both a comma and a point, the last one is the decimal separator and the other
+    groups thousands; a lone comma is a decimal comma (Vietnamese).
+    """
+    text = text.replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." in text:
+        thousands = "." if text.rindex(",") > text.rindex(".") else ","
+        text = text.replace(thousands, "")
+    return text.replace(",", ".")
 
 
 def band_of(band: Band, values: np.ndarray) -> np.ndarray:
@@ -77,6 +99,14 @@ class Assessed:
     values: dict[str, np.ndarray]
     bands: dict[str, np.ndarray]
     child_levels: Mapping | None = None
+    scale: str = ""
+
+    def rules_used(self) -> tuple:
+        """Return the rules this assessment was decided by: the scale's own, or the top-level."""
+        scale_rule = self.ruleset.scale_rules.get(self.scale)
+        if scale_rule is not None and scale_rule.method == "children":
+            return scale_rule.rules
+        return self.ruleset.rules if self.ruleset.method == "rules" else ()
 
     def ranks(self) -> np.ndarray:
         ranks = np.array([lv.rank for lv in self.ruleset.levels] + [0])
@@ -115,7 +145,7 @@ def assess(
     else:
         base, decided = _by_max_of(ruleset, bands)
     final, adjusted = _adjust(ruleset, base, context)
-    return Assessed(ruleset, final, base, decided, adjusted, values, bands, child_levels)
+    return Assessed(ruleset, final, base, decided, adjusted, values, bands, child_levels, scale)
 
 
 def _index_of(ruleset: RuleSet, key: str) -> int:
@@ -213,35 +243,87 @@ def format_number(value: float, decimals: int, language: str) -> str:
     return text
 
 
+WORDS = {
+    "vi": {
+        "yes": "có",
+        "no": "không",
+        "missing": "thiếu số liệu",
+        "or": " hoặc ",
+        "or_above": " trở lên",
+        "share": "{value} đơn vị cấp dưới ở mức {levels} ({symbol} {threshold})",
+        "count": "{value} đơn vị cấp dưới ở mức {levels} ({symbol} {threshold})",
+    },
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "missing": "no data",
+        "or": " or ",
+        "or_above": " or above",
+        "share": "{value} of sub-areas at {levels} ({symbol} {threshold})",
+        "count": "{value} sub-area{plural} at {levels} ({symbol} {threshold})",
+    },
+}
+
+
 def _fact_text(ruleset: RuleSet, fact: Fact, language: str) -> str:
-    spec = ruleset.inputs.get(fact.name)
+    words = WORDS[language]
+    if ":" in fact.name:
+        return _level_fact_text(ruleset, fact, language)
+    spec = ruleset.describe(fact.name)
     decimals = spec.decimals if spec else 1
     label = (spec.label_vi if language == "vi" else spec.label_en) if spec else fact.name
     unit = (spec.unit_vi if language == "vi" else spec.unit_en) if spec else ""
+    if fact.symbol == "missing":
+        # English labels of percentages read "of adults …" after a number; not here.
+        return f"{label.removeprefix('of ')}: {words['missing']}"
     value = format_number(fact.value, decimals, language)
     threshold = format_number(fact.threshold, max(decimals, 0), language)
     if spec and spec.kind == "bool":
-        yes = (
-            {"vi": "có", "en": "yes"}[language]
-            if fact.value
-            else {"vi": "không", "en": "no"}[language]
-        )
-        return f"{label}: {yes}"
+        return f"{label}: {words['yes'] if fact.value else words['no']}"
     return f"{value}{unit} {label} ({fact.symbol} {threshold}{unit})".replace("  ", " ")
 
 
-def _band_fact(ruleset: RuleSet, band_name: str, values, index: int) -> Fact | None:
+def _level_fact_text(ruleset: RuleSet, fact: Fact, language: str) -> str:
+    """Say "35% of sub-areas at High or above (≥ 30%)" for a share()/count() comparison."""
+    words = WORDS[language]
+    function, joined = fact.name.split(":", 1)
+    keys = joined.split("+")
+    levels = [lv for lv in ruleset.levels if lv.key in keys]
+    label = (lambda lv: lv.label_vi) if language == "vi" else (lambda lv: lv.label_en)
+    ranked = ruleset.ranked_levels()
+    lowest = min(levels, key=lambda lv: lv.rank) if levels else None
+    above = [lv for lv in ranked if lowest is not None and lv.rank >= lowest.rank]
+    if len(levels) > 1 and lowest is not None and {lv.key for lv in above} == set(keys):
+        text = label(lowest) + words["or_above"]
+    else:
+        text = words["or"].join(label(lv) for lv in levels)
+    if function == "share":
+        value = format_number(fact.value * 100, 0, language) + "%"
+        threshold = format_number(fact.threshold * 100, 0, language) + "%"
+    else:
+        value = format_number(fact.value, 0, language)
+        threshold = format_number(fact.threshold, 0, language)
+    plural = "s" if language == "en" and function == "count" and fact.value != 1 else ""
+    return words[function].format(
+        value=value, levels=text, symbol=fact.symbol, threshold=threshold, plural=plural
+    )
+
+
+def _band_facts(ruleset: RuleSet, band_name: str, values, index: int) -> list[Fact]:
+    """Return the bounds of the band the value falls in: ``≥ 50`` and ``< 150``."""
     band = ruleset.bands[band_name]
     value = float(values[band.input][index])
     if math.isnan(value):
-        return None
+        return []
     number = int(band_of(band, np.array([value]))[0])
     edges = band.edges
-    if number > len(edges):
-        symbol = "≥" if band.closed == "left" else ">"
-        return Fact(band.input, value, symbol, edges[-1])
-    symbol = "<" if band.closed == "left" else "≤"
-    return Fact(band.input, value, symbol, edges[number - 1])
+    lower, upper = ("≥", "<") if band.closed == "left" else (">", "≤")
+    facts = []
+    if number > 1:
+        facts.append(Fact(band.input, value, lower, edges[number - 2]))
+    if number <= len(edges):
+        facts.append(Fact(band.input, value, upper, edges[number - 1]))
+    return facts
 
 
 def explain(assessed: Assessed, index: int) -> Explanation:
@@ -273,11 +355,27 @@ def explain(assessed: Assessed, index: int) -> Explanation:
 
 
 def _because(ruleset: RuleSet, facts: list[Fact], language: str) -> str:
+    """Return " because A (≥ 25, ≤ 150) and B (< 4%)": one phrase per input, in order."""
     if not facts:
         return ""
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(fact.name, []).append(fact)
     because = {"vi": " vì ", "en": " because "}[language]
     joiner = {"vi": " và ", "en": " and "}[language]
-    return because + joiner.join(_fact_text(ruleset, f, language) for f in facts)
+    return because + joiner.join(_group_text(ruleset, group, language) for group in groups.values())
+
+
+def _group_text(ruleset: RuleSet, group: list[Fact], language: str) -> str:
+    """Return one input's facts as one phrase: "100 cases per 100,000 (≥ 25, ≤ 150)"."""
+    first = _fact_text(ruleset, group[0], language)
+    if len(group) == 1 or not first.endswith(")"):
+        return first
+    bounds = [_fact_text(ruleset, fact, language) for fact in group[1:]]
+    if not all(b.endswith(")") and "(" in b for b in bounds):
+        return first
+    extra = [b[b.rindex("(") + 1 : -1] for b in bounds]
+    return first[:-1] + ", " + ", ".join(extra) + ")"
 
 
 def _new_facts(facts: list[Fact], already: list[Fact]) -> list[Fact]:
@@ -296,23 +394,23 @@ def _adjustment_text(adjustment, language: str) -> str:
 def _base_facts(assessed: Assessed, index: int) -> tuple[list[Fact], str]:
     ruleset = assessed.ruleset
     decided = int(assessed.decided_by[index])
+    rules = assessed.rules_used()
     if decided == NO_RULE:
-        return [], "no rule matched" if ruleset.method == "rules" else "missing inputs"
+        return [], "no rule matched" if rules else "missing inputs"
+    if rules:
+        rule = rules[decided]
+        return true_facts(rule.when, assessed.context(), index), rule.name
     if ruleset.method == "matrix" and ruleset.matrix is not None:
         matrix = ruleset.matrix
         row, col = divmod(decided, len(matrix.cells[0]))
         # The column band first: in the Vietnamese rules it is the case rate, the main criterion.
-        facts = [
-            _band_fact(ruleset, matrix.cols, assessed.values, index),
-            _band_fact(ruleset, matrix.rows, assessed.values, index),
-        ]
-        return [f for f in facts if f], f"matrix[{row + 1}][{col + 1}]"
+        facts = _band_facts(ruleset, matrix.cols, assessed.values, index)
+        facts += _band_facts(ruleset, matrix.rows, assessed.values, index)
+        return facts, f"matrix[{row + 1}][{col + 1}]"
     if ruleset.method == "max_of_bands":
         entry = ruleset.max_of[decided]
-        fact = _band_fact(ruleset, entry.band, assessed.values, index)
-        return ([fact] if fact else []), f"band {entry.band}"
-    rule = ruleset.rules[decided]
-    return true_facts(rule.when, assessed.context(), index), rule.name
+        return _band_facts(ruleset, entry.band, assessed.values, index), f"band {entry.band}"
+    return [], ""
 
 
 # -- what it takes to lower the level ---------------------------------------------------
@@ -390,55 +488,90 @@ def apply_timing(
 ) -> np.ndarray:
     """Return decided ranks (areas × days) from computed ranks under ``ruleset.timing``.
 
-    A raise needs ``raise_after_days`` days in a row above the decided level and takes
-    effect ``raise_delay_days`` later; a lowering needs ``lower_after_days`` days (working
-    days if so configured: Sundays and holidays neither count nor break the run) and
-    takes effect ``lower_delay_days`` later. No change happens within ``min_dwell_days``
-    of the previous one. The first day starts at its computed level.
+    Every threshold between ranked levels ("at least level k") is switched on and off
+    by itself, as where a law gives each threshold its own trigger (§28b IfSG: 100, 150
+    and 165 each need 3 days above). A threshold switches on after ``raise_after_days``
+    days in a row at or above it, effective ``raise_delay_days`` later, and off after
+    ``lower_after_days`` days in a row below it, effective ``lower_delay_days`` later.
+    With ``lower_counts = "working_days"`` Sundays and ``holidays`` neither count nor
+    break the downward run. Days count only once the last change of that threshold has
+    taken effect, from the next day ("ab dem Tag nach dem Eintreten der Maßnahmen"): a
+    decided change is never undone before it applies. No change is decided within
+    ``min_dwell_days`` of the last change of the decided level. The decided level is the
+    highest threshold switched on.
+
+    A day whose computed rank is not a ranked level (NaN, or 0 for a grey or unknown
+    state) neither counts nor breaks a run. An area starts at its first known computed
+    level and is NaN before it. A 1-D ``computed`` is one area; the result has its shape.
     """
     timing = ruleset.timing
     computed = np.asarray(computed, dtype=np.float64)
+    one_area = computed.ndim == 1
+    if one_area:
+        computed = computed[np.newaxis, :]
     areas, days = computed.shape
-    decided = np.empty_like(computed)
-    level = computed[:, 0].copy()
-    up_run = np.zeros(areas)
-    down_run = np.zeros(areas)
-    up_floor = np.full(areas, np.inf)  # lowest computed level during the upward run
-    down_ceiling = np.full(areas, -np.inf)  # highest computed level during the downward run
-    pending_level = np.full(areas, np.nan)
-    pending_day = np.full(areas, -1)
+    ranks = np.array(sorted(lv.rank for lv in ruleset.ranked_levels()), dtype=np.float64)
+    lowest, thresholds = ranks[0], ranks[1:]
+    size = (areas, len(thresholds))
+    known = np.isin(computed, ranks)
+    on = np.zeros(size, dtype=bool)  # the threshold's measures are in force
+    target = np.zeros(size, dtype=bool)  # in force once the pending change takes effect
+    pending_day = np.full(size, -1)
+    up_run = np.zeros(size)
+    down_run = np.zeros(size)
+    started = np.zeros(areas, dtype=bool)
     since_change = np.full(areas, np.inf)
+    level = np.full(areas, np.nan)
+    decided = np.full((areas, days), np.nan)
+
+    def level_of(state: np.ndarray) -> np.ndarray:
+        if not len(thresholds):
+            return np.where(started, lowest, np.nan)
+        highest = len(thresholds) - 1 - np.argmax(state[:, ::-1], axis=1)
+        value = np.where(state.any(axis=1), thresholds[highest], lowest)
+        return np.where(started, value, np.nan)
+
+    def note_change(new_level: np.ndarray) -> None:
+        nonlocal level, since_change
+        changed = ~np.isnan(level) & (new_level != level)
+        since_change = np.where(changed, 0, since_change)
+        level = new_level
+
     for t in range(days):
         due = pending_day == t
-        level = np.where(due, pending_level, level)
-        since_change = np.where(due, 0, since_change)
+        on = np.where(due, target, on)
         pending_day = np.where(due, -1, pending_day)
         today = computed[:, t]
-        counts_down = timing.lower_counts == "days" or (
+        at_least = today[:, np.newaxis] >= thresholds[np.newaxis, :]
+        start = known[:, t] & ~started
+        on = np.where(start[:, np.newaxis], at_least, on)
+        target = np.where(start[:, np.newaxis], at_least, target)
+        started |= start
+        note_change(level_of(on))
+        # A run counts from the day after the last change took effect, never while one waits.
+        counts = (known[:, t] & ~start)[:, np.newaxis] & ~due & (pending_day < 0)
+        up_run = np.where(counts & ~target, np.where(at_least, up_run + 1, 0), up_run)
+        working = timing.lower_counts == "days" or (
             dates[t].weekday() != 6 and dates[t] not in holidays
         )
-        above, below = today > level, today < level
-        up_run = np.where(above, up_run + 1, 0)
-        up_floor = np.where(above, np.fmin(up_floor, today), np.inf)
-        if counts_down:
-            down_run = np.where(below, down_run + 1, 0)
-            down_ceiling = np.where(below, np.fmax(down_ceiling, today), -np.inf)
-        free = (pending_day < 0) & (since_change >= timing.min_dwell_days)
-        raise_now = free & (up_run >= timing.raise_after_days)
-        lower_now = free & ~raise_now & (down_run >= timing.lower_after_days)
-        for decide, target, delay in (
-            (raise_now, up_floor, timing.raise_delay_days),
-            (lower_now, down_ceiling, timing.lower_delay_days),
+        if working:
+            down_run = np.where(counts & target, np.where(at_least, 0, down_run + 1), down_run)
+        free = (since_change >= timing.min_dwell_days)[:, np.newaxis] & (pending_day < 0)
+        raise_now = free & ~target & (up_run >= timing.raise_after_days)
+        lower_now = free & target & (down_run >= timing.lower_after_days)
+        for decide, state, delay in (
+            (raise_now, True, timing.raise_delay_days),
+            (lower_now, False, timing.lower_delay_days),
         ):
+            target = np.where(decide, state, target)
             if delay == 0:
-                level = np.where(decide, target, level)
-                since_change = np.where(decide, 0, since_change)
+                on = np.where(decide, state, on)
             else:
-                pending_level = np.where(decide, target, pending_level)
                 pending_day = np.where(decide, t + delay, pending_day)
-        reset = raise_now | lower_now
-        up_run = np.where(reset, 0, up_run)
-        down_run = np.where(reset, 0, down_run)
+        decision = raise_now | lower_now
+        up_run = np.where(decision, 0, up_run)
+        down_run = np.where(decision, 0, down_run)
+        note_change(level_of(on))
         decided[:, t] = level
         since_change = since_change + 1
-    return decided
+    return decided[0] if one_area else decided

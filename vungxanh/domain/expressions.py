@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,6 +33,8 @@ ARITHMETIC: dict[type, Callable] = {
 }
 FUNCTIONS = {"missing", "known", "band", "share", "count", "min", "max"}
 CONSTANTS = {"true": True, "false": False, "yes": True, "no": False}
+# Functions whose argument names something (a band, a level) rather than reading a value.
+NAMING_FUNCTIONS = {"band", "share", "count"}
 
 
 class ExpressionError(ValueError):
@@ -42,7 +44,8 @@ class ExpressionError(ValueError):
 @dataclass(frozen=True)
 class Expression:
     text: str
-    tree: ast.Expression
+    # Equal texts are equal conditions: AST nodes only compare by identity.
+    tree: ast.Expression = field(compare=False, repr=False)
 
     def names(self) -> set[str]:
         """Return the input names the expression reads (function arguments included)."""
@@ -51,6 +54,23 @@ class Expression:
             node.id
             for node in ast.walk(self.tree)
             if isinstance(node, ast.Name) and node.id not in CONSTANTS and id(node) not in functions
+        }
+
+    def value_names(self) -> set[str]:
+        """Return the names read as values: not the band or level named in band()/share()/count()."""
+        named = {
+            id(node.args[0])
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in NAMING_FUNCTIONS
+        }
+        functions = {id(n.func) for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        return {
+            node.id
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.Name)
+            and node.id not in CONSTANTS
+            and id(node) not in functions
+            and id(node) not in named
         }
 
     def band_names(self) -> set[str]:
@@ -75,6 +95,19 @@ def parse(text: str) -> Expression:
         raise ExpressionError(f"cannot read {text!r}: {exc.msg}") from exc
     for node in ast.walk(tree):
         _check_node(node, text)
+    # A quoted word is only allowed as the level named by share() or count(): share("4").
+    level_args = {
+        id(node.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and node.func.id in {"share", "count"}
+    }
+    for node in ast.walk(tree):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and id(node) not in level_args:
+            raise ExpressionError(
+                f"text {node.value!r} is not allowed in {text!r}; "
+                "compare numbers (yes/no inputs are 1/0)"
+            )
     return Expression(str(text), tree)
 
 
@@ -106,6 +139,14 @@ def _check_node(node: ast.AST, text: str) -> None:
             raise ExpressionError(f"unknown function {name!r} in {text!r}")
         if len(node.args) != (2 if name in {"min", "max"} else 1) or node.keywords:
             raise ExpressionError(f"{name}() takes the wrong number of arguments in {text!r}")
+        argument = node.args[0]
+        if name in {"missing", "known", "band"} and not isinstance(argument, ast.Name):
+            raise ExpressionError(f"{name}() takes a name in {text!r}")
+        if name in {"share", "count"} and not (
+            isinstance(argument, ast.Name)
+            or (isinstance(argument, ast.Constant) and isinstance(argument.value, int | str))
+        ):
+            raise ExpressionError(f"{name}() takes a level key in {text!r}")
 
 
 class Context:
@@ -224,8 +265,34 @@ def _collect(node: ast.AST, ctx: Context, index: int, facts: list[Fact]) -> None
             if isinstance(node.op, ast.And) or _holds(part, ctx, index):
                 _collect(part, ctx, index, facts)
         return
+    if isinstance(node, ast.Call) and node.func.id == "missing" and _holds(node, ctx, index):
+        facts.append(Fact(node.args[0].id, float("nan"), "missing", float("nan")))
+        return
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
         left, right = node.left, node.comparators[0]
-        if isinstance(left, ast.Name) and isinstance(right, ast.Constant):
+        if not isinstance(right, ast.Constant):
+            return
+        symbol, threshold = SYMBOLS[type(node.ops[0])], float(right.value)
+        if isinstance(left, ast.Name):
             value = float(np.asarray(ctx.value(left.id), dtype=np.float64)[index])
-            facts.append(Fact(left.id, value, SYMBOLS[type(node.ops[0])], float(right.value)))
+            facts.append(Fact(left.id, value, symbol, threshold))
+            return
+        terms = _level_terms(left)
+        if terms is not None:
+            function, keys = terms
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = float(np.asarray(_eval(left, ctx), dtype=np.float64).reshape(-1)[index])
+            facts.append(Fact(f"{function}:{'+'.join(keys)}", value, symbol, threshold))
+
+
+def _level_terms(node: ast.AST) -> tuple[str, list[str]] | None:
+    """Return ("share", [keys]) for ``share(a) + share(b) + …`` (or count), else None."""
+    if isinstance(node, ast.Call) and node.func.id in {"share", "count"}:
+        argument = node.args[0]
+        key = argument.id if isinstance(argument, ast.Name) else str(argument.value)
+        return node.func.id, [key]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _level_terms(node.left), _level_terms(node.right)
+        if left and right and left[0] == right[0]:
+            return left[0], left[1] + right[1]
+    return None

@@ -177,6 +177,12 @@ class RuleSet:
     checksum: str
     parent: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # labels of derived values, for explanations ([derived.X] tables)
+    derived_labels: dict[str, Input] = field(default_factory=dict)
+
+    def describe(self, name: str) -> Input | None:
+        """Return the labels of an input or a labelled derived value, or None."""
+        return self.inputs.get(name) or self.derived_labels.get(name)
 
     def level(self, key: str) -> Level:
         return next(level for level in self.levels if level.key == key)
@@ -195,6 +201,8 @@ class RuleSet:
         if self.matrix:
             for i, row in enumerate(self.matrix.verified):
                 cells += [f"matrix[{i + 1}][{j + 1}]" for j, ok in enumerate(row) if not ok]
+        for scale, scale_rule in self.scale_rules.items():
+            cells += [f"scale.{scale} rule {r.name}" for r in scale_rule.rules if not r.verified]
         return cells
 
     def applies_on(self, day: dt.date) -> bool:
@@ -203,29 +211,123 @@ class RuleSet:
         return after_start and before_end
 
 
-def _line_of(text: str, key: str) -> int | None:
-    """Return the line where ``key`` (dotted) is probably defined, for error messages."""
-    parts = key.split(".")
-    lines = text.splitlines()
-    for depth in range(len(parts), 0, -1):
-        head, last = ".".join(parts[: depth - 1]), parts[depth - 1]
-        for number, line in enumerate(lines, start=1):
-            stripped = line.strip()
-            if re.match(rf"^\[\[?{re.escape('.'.join(parts[:depth]))}\]?\]$", stripped):
-                return number
-            if re.match(rf"^{re.escape(last)}\s*=", stripped) and (not head or head in text):
-                return number
-    return None
+KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+KEY_LINE = re.compile(rf"^({KEY_PART}(?:\s*\.\s*{KEY_PART})*)\s*=\s*(.*)$")
+ARRAY_HEADER = re.compile(r"^\[\[\s*([^\]]+?)\s*\]\]")
+TABLE_HEADER = re.compile(r"^\[\s*([^\]]+?)\s*\]")
+
+
+def _dotted(name: str) -> str:
+    """Return a TOML key (possibly dotted and quoted) as plain dotted text."""
+    parts = re.findall(KEY_PART, name)
+    return ".".join(part.strip("\"'") for part in parts)
+
+
+def _bracket_balance(text: str) -> int:
+    """Return open minus closed brackets in ``text``, ignoring strings and comments."""
+    balance, quote = 0, ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            break
+        elif char in "[{":
+            balance += 1
+        elif char in "]}":
+            balance -= 1
+    return balance
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Return the line of every key and table defined in a TOML text, by dotted path.
+
+    Arrays of tables get their index: the second ``[[rules]]`` defines ``rules[1]``
+    and its ``when`` is ``rules[1].when``, the way validation errors name keys.
+    """
+    lines: dict[str, int] = {}
+    table = ""
+    counters: dict[str, int] = {}
+    in_string, depth = "", 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if in_string:
+            if in_string in stripped:
+                in_string = ""
+            continue
+        if depth > 0:
+            depth += _bracket_balance(stripped)
+            continue
+        if not stripped or stripped.startswith("#"):
+            continue
+        if match := ARRAY_HEADER.match(stripped):
+            name = _dotted(match[1])
+            index = counters.get(name, 0)
+            counters[name] = index + 1
+            table = f"{name}[{index}]"
+            lines.setdefault(name, number)
+            lines.setdefault(table, number)
+            continue
+        if match := TABLE_HEADER.match(stripped):
+            table = _dotted(match[1])
+            lines.setdefault(table, number)
+            continue
+        if match := KEY_LINE.match(stripped):
+            key = _dotted(match[1])
+            lines.setdefault(f"{table}.{key}" if table else key, number)
+            value = match[2].strip()
+            for quotes in ('"""', "'''"):
+                if value.startswith(quotes) and value.count(quotes) == 1:
+                    in_string = quotes
+            if not in_string:
+                depth = _bracket_balance(value)
+    return lines
+
+
+def _shorter(key: str) -> str:
+    """Return the enclosing key: ``rules[2].when`` -> ``rules[2]`` -> ``rules`` -> ``""``."""
+    if key.endswith("]") and "[" in key:
+        return key[: key.rindex("[")]
+    return key.rsplit(".", 1)[0] if "." in key else ""
+
+
+def locate(sources: list[tuple[str, str]], key: str) -> tuple[str, int | None]:
+    """Return the file and line defining ``key``, searching a derived file before its parents.
+
+    When the key itself is not written anywhere (a required key left out), the line of
+    the nearest enclosing table is given, or for a top-level key the first table's line
+    (it must be written above it).
+    """
+    tables = [(file, key_lines(text)) for file, text in sources]
+    candidate = key
+    while candidate:
+        for file, lines in tables:
+            if candidate in lines:
+                return file, lines[candidate]
+        candidate = _shorter(candidate)
+    if not sources:
+        return "(rules)", None
+    # A top-level key that is not written belongs before the first [table].
+    file, text = sources[0]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith("["):
+            return file, number
+    return file, (len(text.splitlines()) or None)
 
 
 class _Reader:
-    """Typed access to a TOML document with errors that name the key."""
+    """Typed access to a TOML document with errors that name the file, key and line."""
 
-    def __init__(self, file: str, text: str):
-        self.file, self.text = file, text
+    def __init__(self, sources: list[tuple[str, str]]):
+        self.sources = sources
 
-    def fail(self, key: str, message: str) -> RuleSetError:
-        return RuleSetError(self.file, key, message, _line_of(self.text, key))
+    def fail(self, key: str, message: str, *, at: str = "") -> RuleSetError:
+        """Return the error for ``key``, located at ``key`` (or at ``at`` when it is missing)."""
+        file, line = locate(self.sources, key)
+        if at and key not in key_lines(dict(self.sources)[file]):
+            file, line = locate(self.sources, at)
+        return RuleSetError(file, key, message, line)
 
     def get(self, table: dict, key: str, path: str, kind: type | tuple, default: Any = ...):
         if key not in table:
@@ -236,9 +338,23 @@ class _Reader:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         # TOML booleans are ints to Python; a number field must not accept true/false.
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            expected = " or ".join(k.__name__ for k in kinds)
-            raise self.fail(f"{path}{key}", f"must be {expected}, not {type(value).__name__}")
+            expected = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            raise self.fail(f"{path}{key}", f"must be {expected}, not {_type_name(value)}")
         return value
+
+    def table(self, value: Any, path: str) -> dict:
+        """Return ``value`` if it is a table, else fail naming ``path``."""
+        if not isinstance(value, dict):
+            raise self.fail(path, f"must be a table, not {_type_name(value)}")
+        return value
+
+    def numbers(self, value: Any, path: str) -> tuple[float, ...]:
+        """Return a list of numbers as floats, else fail naming ``path``."""
+        if not isinstance(value, list) or any(
+            isinstance(v, bool) or not isinstance(v, int | float) for v in value
+        ):
+            raise self.fail(path, "must be a list of numbers")
+        return tuple(float(v) for v in value)
 
     def only(self, table: dict, path: str, allowed: set[str]) -> None:
         """Refuse keys the format does not know: usually a key under the wrong [table]."""
@@ -259,6 +375,21 @@ class _Reader:
             raise self.fail(key, str(exc)) from exc
 
 
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+    dt.date: "a date (YYYY-MM-DD)",
+}
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
 def merge(parent: dict, child: dict) -> dict:
     """Return ``parent`` overridden by ``child``: tables merge key by key, lists are replaced."""
     merged = dict(parent)
@@ -272,41 +403,86 @@ def merge(parent: dict, child: dict) -> dict:
 
 def load_document(path: Path, search: list[Path] | None = None) -> tuple[dict, str]:
     """Return the TOML document of ``path`` merged over its parents, and the combined text."""
+    doc, sources = _load(path, search or [path.parent], ())
+    return doc, "\n".join(text for _file, text in reversed(sources))
+
+
+def _load(path: Path, folders: list[Path], chain: tuple[str, ...]):
+    """Return the merged document and its sources, the file itself first, then its parents."""
     text = path.read_text(encoding="utf-8")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise RuleSetError(path.name, "(file)", str(exc), int(line[1]) if line else None) from exc
+    sources = [(path.name, text)]
     parent_id = doc.get("parent")
     if not parent_id:
-        return doc, text
-    folders = search or [path.parent]
+        return doc, sources
+    reader = _Reader(sources)
+    if not isinstance(parent_id, str):
+        raise reader.fail("parent", f"must be text, not {_type_name(parent_id)}")
+    own_id = doc.get("id", path.stem)
+    if parent_id in chain or parent_id == own_id:
+        loop = " → ".join((*chain, own_id, parent_id))
+        raise reader.fail("parent", f"derivation loop: {loop}")
     parent_path = next(
         (f / f"{parent_id}.toml" for f in folders if (f / f"{parent_id}.toml").exists()), None
     )
     if parent_path is None:
-        raise RuleSetError(path.name, "parent", f"no rule set {parent_id!r} to derive from")
-    parent_doc, parent_text = load_document(parent_path, folders)
+        where = ", ".join(str(f) for f in folders)
+        raise reader.fail("parent", f"no rule set {parent_id!r} to derive from (looked in {where})")
+    parent_doc, parent_sources = _load(parent_path, folders, (*chain, own_id))
     own = {k: v for k, v in doc.items() if k != "parent"}
-    merged = merge({k: v for k, v in parent_doc.items() if k != "id"}, own)
+    merged = merge({k: v for k, v in parent_doc.items() if k not in {"id", "parent"}}, own)
     merged["parent"] = parent_id
-    return merged, parent_text + "\n" + text
+    return merged, sources + parent_sources
 
 
-def parse_ruleset(doc: dict, *, file: str = "(rules)", text: str = "") -> RuleSet:
-    """Validate a rule-set document and return it as a RuleSet, or raise RuleSetError."""
-    r = _Reader(file, text)
+def parse_ruleset(
+    doc: dict,
+    *,
+    file: str = "(rules)",
+    text: str = "",
+    sources: list[tuple[str, str]] | None = None,
+) -> RuleSet:
+    """Validate a rule-set document and return it as a RuleSet, or raise RuleSetError.
+
+    ``sources`` lists (file name, text) of a derived file and then its parents, so an
+    error names the file and line where the offending key is written.
+    """
+    sources = sources or [(file, text)]
+    r = _Reader(sources)
     r.only(doc, "", TOP_LEVEL_KEYS)
-    source = r.get(doc, "source", "", dict, {})
+    source = r.table(r.get(doc, "source", "", dict, {}), "source")
     r.only(source, "source.", {"document", "date", "url"})
     levels = _levels(r, doc)
     keys = {lv.key for lv in levels}
     inputs = _inputs(r, doc)
-    derived = {
-        name: r.expression(expr, f"derived.{name}")
-        for name, expr in r.get(doc, "derived", "", dict, {}).items()
-    }
+    derived, derived_labels = {}, {}
+    for name, expr in r.get(doc, "derived", "", dict, {}).items():
+        if name in inputs:
+            raise r.fail(f"derived.{name}", "is already an input")
+        if name in TOP_LEVEL_KEYS:
+            raise r.fail(
+                f"derived.{name}",
+                "unknown key (a top-level key written after [derived] belongs to it)",
+            )
+        if isinstance(expr, dict):
+            # [derived.W] with expr = "…" and the labels an explanation uses
+            path = f"derived.{name}."
+            r.only(expr, path, {"expr", "label_vi", "label_en", "unit_vi", "unit_en", "decimals"})
+            derived_labels[name] = Input(
+                name=name,
+                label_vi=r.get(expr, "label_vi", path, str, name),
+                label_en=r.get(expr, "label_en", path, str, name),
+                unit_vi=r.get(expr, "unit_vi", path, str, ""),
+                unit_en=r.get(expr, "unit_en", path, str, ""),
+                decimals=r.get(expr, "decimals", path, int, 1),
+            )
+            derived[name] = r.expression(r.get(expr, "expr", path, str), f"{path}expr")
+        else:
+            derived[name] = r.expression(expr, f"derived.{name}")
     bands = _bands(r, doc, set(inputs) | set(derived))
     method = r.get(doc, "method", "", str)
     if method not in METHODS:
@@ -318,10 +494,17 @@ def parse_ruleset(doc: dict, *, file: str = "(rules)", text: str = "") -> RuleSe
     matrix = _matrix(r, doc.get("matrix"), bands, keys) if method == "matrix" else None
     max_of = _max_of(r, doc, bands, keys) if method == "max_of_bands" else ()
     if method == "rules" and not rules:
-        raise r.fail("rules", "method 'rules' needs at least one [[rules]] entry")
-    all_missing = r.get(doc, "all_missing_level", "", str, "")
+        raise r.fail("rules", "method 'rules' needs at least one [[rules]] entry", at="method")
+    all_missing = str(r.get(doc, "all_missing_level", "", (str, int), ""))
     if all_missing and all_missing not in keys:
         raise r.fail("all_missing_level", f"unknown level {all_missing!r}")
+    scales = r.get(doc, "scales", "", list, ["any"])
+    if not scales or not all(isinstance(s, str) for s in scales):
+        raise r.fail("scales", 'must be a list of scale names, e.g. ["commune", "district"]')
+    effective_from = r.get(doc, "effective_from", "", dt.date, None)
+    effective_to = r.get(doc, "effective_to", "", dt.date, None)
+    if effective_from and effective_to and effective_to < effective_from:
+        raise r.fail("effective_to", "is before effective_from")
     ruleset = RuleSet(
         id=r.get(doc, "id", "", str),
         title=r.get(doc, "title", "", str),
@@ -331,12 +514,13 @@ def parse_ruleset(doc: dict, *, file: str = "(rules)", text: str = "") -> RuleSe
         source_document=r.get(source, "document", "source.", str),
         source_date=r.get(source, "date", "source.", dt.date, None),
         source_url=r.get(source, "url", "source.", str, ""),
-        effective_from=r.get(doc, "effective_from", "", dt.date, None),
-        effective_to=r.get(doc, "effective_to", "", dt.date, None),
-        scales=tuple(r.get(doc, "scales", "", list, ["any"])),
+        effective_from=effective_from,
+        effective_to=effective_to,
+        scales=tuple(scales),
         levels=levels,
         inputs=inputs,
         derived=derived,
+        derived_labels=derived_labels,
         bands=bands,
         method=method,
         rules=rules,
@@ -347,12 +531,14 @@ def parse_ruleset(doc: dict, *, file: str = "(rules)", text: str = "") -> RuleSe
             _adjustment(r, item, f"adjustments[{i}]", inputs)
             for i, item in enumerate(r.get(doc, "adjustments", "", list, []))
         ),
-        timing=_timing(r, r.get(doc, "timing", "", dict, {})),
-        scale_rules=_scale_rules(r, r.get(doc, "scale", "", dict, {}), keys),
+        timing=_timing(r, r.table(r.get(doc, "timing", "", dict, {}), "timing")),
+        scale_rules=_scale_rules(r, r.get(doc, "scale", "", dict, {}), keys, tuple(scales)),
         verified=r.get(doc, "verified", "", bool, True),
         notes=r.get(doc, "notes", "", str, ""),
-        checksum=hashlib.sha256((text or repr(doc)).encode()).hexdigest(),
-        parent=doc.get("parent", ""),
+        checksum=hashlib.sha256(
+            "\n".join(text for _f, text in reversed(sources)).encode() or repr(doc).encode()
+        ).hexdigest(),
+        parent=str(doc.get("parent", "")),
         raw=doc,
     )
     _check_names(r, ruleset)
@@ -364,15 +550,19 @@ def _levels(r: _Reader, doc: dict) -> tuple[Level, ...]:
     levels = []
     for i, item in enumerate(items):
         path = f"levels[{i}]."
+        item = r.table(item, f"levels[{i}]")
         r.only(item, path, {"key", "rank", "label", "label_vi", "label_en", "colour", "state"})
         state = r.get(item, "state", path, str, "level")
         if state not in STATES:
             raise r.fail(f"{path}state", f"must be one of {sorted(STATES)}")
         label = r.get(item, "label", path, str)
+        rank = r.get(item, "rank", path, int, 0)
+        if state == "level" and rank < 1:
+            raise r.fail(f"{path}rank", "a ranked level needs a rank of 1 or more (0 is for grey)")
         levels.append(
             Level(
                 key=str(r.get(item, "key", path, (str, int))),
-                rank=r.get(item, "rank", path, int, 0),
+                rank=rank,
                 label=label,
                 label_vi=r.get(item, "label_vi", path, str, label),
                 label_en=r.get(item, "label_en", path, str, label),
@@ -382,6 +572,11 @@ def _levels(r: _Reader, doc: dict) -> tuple[Level, ...]:
         )
     if len({lv.key for lv in levels}) != len(levels):
         raise r.fail("levels", "two levels share a key")
+    ranks = [lv.rank for lv in levels if lv.state == "level"]
+    if not ranks:
+        raise r.fail("levels", 'needs at least one ranked level (state = "level")')
+    if len(set(ranks)) != len(ranks):
+        raise r.fail("levels", "two ranked levels share a rank")
     return tuple(levels)
 
 
@@ -389,6 +584,7 @@ def _inputs(r: _Reader, doc: dict) -> dict[str, Input]:
     inputs = {}
     for name, item in r.get(doc, "inputs", "", dict).items():
         path = f"inputs.{name}."
+        item = r.table(item, f"inputs.{name}")
         r.only(
             item,
             path,
@@ -417,7 +613,7 @@ def _inputs(r: _Reader, doc: dict) -> dict[str, Input]:
             unit_vi=r.get(item, "unit_vi", path, str, ""),
             unit_en=r.get(item, "unit_en", path, str, ""),
             decimals=r.get(item, "decimals", path, int, 1),
-            missing=tuple(float(v) for v in r.get(item, "missing", path, list, [])),
+            missing=r.numbers(item.get("missing", []), f"{path}missing"),
             direction=direction,
         )
     return inputs
@@ -427,12 +623,13 @@ def _bands(r: _Reader, doc: dict, known: set[str]) -> dict[str, Band]:
     bands = {}
     for name, item in r.get(doc, "bands", "", dict, {}).items():
         path = f"bands.{name}."
+        item = r.table(item, f"bands.{name}")
         r.only(item, path, {"input", "edges", "closed", "verified", "note"})
         source = r.get(item, "input", path, str)
         if source not in known:
             raise r.fail(f"{path}input", f"unknown input {source!r}")
-        edges = tuple(float(e) for e in r.get(item, "edges", path, list))
-        if list(edges) != sorted(edges) or len(set(edges)) != len(edges):
+        edges = r.numbers(r.get(item, "edges", path, list), f"{path}edges")
+        if not edges or list(edges) != sorted(edges) or len(set(edges)) != len(edges):
             raise r.fail(f"{path}edges", "must be strictly increasing")
         closed = r.get(item, "closed", path, str)
         if closed not in {"left", "right"}:
@@ -451,7 +648,8 @@ def _bands(r: _Reader, doc: dict, known: set[str]) -> dict[str, Band]:
     return bands
 
 
-def _rule(r: _Reader, item: dict, path: str, keys: set[str]) -> Rule:
+def _rule(r: _Reader, item: Any, path: str, keys: set[str]) -> Rule:
+    item = r.table(item, path)
     r.only(item, f"{path}.", {"level", "when", "name", "verified", "note"})
     level = str(r.get(item, "level", f"{path}.", (str, int)))
     if level not in keys:
@@ -465,51 +663,77 @@ def _rule(r: _Reader, item: dict, path: str, keys: set[str]) -> Rule:
     )
 
 
+def _grid(r: _Reader, value: Any, key: str, shape: tuple[int, int], kind: type) -> list[list]:
+    """Return ``value`` if it is ``shape[0]`` rows of ``shape[1]`` items of ``kind``."""
+    rows, cols = shape
+    ok = (
+        isinstance(value, list)
+        and len(value) == rows
+        and all(isinstance(row, list) and len(row) == cols for row in value)
+        and all(isinstance(cell, kind) for row in value for cell in row)
+    )
+    if not ok:
+        what = {bool: "true/false", str: "texts"}.get(kind, "levels")
+        raise r.fail(key, f"must be {rows} rows of {cols} {what}")
+    return value
+
+
 def _matrix(r: _Reader, item: Any, bands: dict[str, Band], keys: set[str]) -> Matrix:
     if not isinstance(item, dict):
-        raise r.fail("matrix", "method 'matrix' needs a [matrix] table")
+        raise r.fail("matrix", "method 'matrix' needs a [matrix] table", at="method")
     r.only(item, "matrix.", {"rows", "cols", "cells", "verified", "notes"})
     rows, cols = r.get(item, "rows", "matrix.", str), r.get(item, "cols", "matrix.", str)
     for name, key in ((rows, "rows"), (cols, "cols")):
         if name not in bands:
             raise r.fail(f"matrix.{key}", f"unknown band {name!r}")
-    cells = tuple(tuple(str(c) for c in row) for row in r.get(item, "cells", "matrix.", list))
     shape = (len(bands[rows].edges) + 1, len(bands[cols].edges) + 1)
-    if len(cells) != shape[0] or any(len(row) != shape[1] for row in cells):
-        raise r.fail("matrix.cells", f"must be {shape[0]} rows of {shape[1]} levels")
+    raw = _grid(r, r.get(item, "cells", "matrix.", list), "matrix.cells", shape, str | int)
+    cells = tuple(tuple(str(c) for c in row) for row in raw)
     for row in cells:
         for cell in row:
             if cell not in keys:
                 raise r.fail("matrix.cells", f"unknown level {cell!r}")
-    verified = item.get("verified", [[True] * shape[1]] * shape[0])
-    notes = item.get("notes", [[""] * shape[1]] * shape[0])
-    if len(verified) != shape[0] or any(len(row) != shape[1] for row in verified):
-        raise r.fail("matrix.verified", f"must be {shape[0]} rows of {shape[1]} true/false")
+    verified = _grid(
+        r, item.get("verified", [[True] * shape[1]] * shape[0]), "matrix.verified", shape, bool
+    )
+    notes = _grid(r, item.get("notes", [[""] * shape[1]] * shape[0]), "matrix.notes", shape, str)
     return Matrix(
         rows,
         cols,
         cells,
-        tuple(tuple(bool(v) for v in row) for row in verified),
-        tuple(tuple(str(n) for n in row) for row in notes),
+        tuple(tuple(v for v in row) for row in verified),
+        tuple(tuple(n for n in row) for row in notes),
     )
 
 
 def _max_of(r: _Reader, doc: dict, bands, keys) -> tuple[BandLevels, ...]:
-    items = r.get(doc, "max_of", "", list)
+    items = r.get(doc, "max_of", "", list, [])
     result = []
     for i, item in enumerate(items):
         path = f"max_of[{i}]."
+        item = r.table(item, f"max_of[{i}]")
+        r.only(item, path, {"band", "levels"})
         band = r.get(item, "band", path, str)
         if band not in bands:
             raise r.fail(f"{path}band", f"unknown band {band!r}")
         levels = tuple(str(v) for v in r.get(item, "levels", path, list))
-        if len(levels) != len(bands[band].edges) + 1 or not set(levels) <= keys:
-            raise r.fail(f"{path}levels", "needs one known level per band")
+        if len(levels) != len(bands[band].edges) + 1:
+            raise r.fail(
+                f"{path}levels", f"needs one level per band ({len(bands[band].edges) + 1})"
+            )
+        unknown = [lv for lv in levels if lv not in keys]
+        if unknown:
+            raise r.fail(f"{path}levels", f"unknown level(s) {unknown}")
         result.append(BandLevels(band, levels))
+    if not result:
+        raise r.fail(
+            "max_of", "method 'max_of_bands' needs at least one [[max_of]] entry", at="method"
+        )
     return tuple(result)
 
 
-def _adjustment(r: _Reader, item: dict, path: str, inputs: dict[str, Input]) -> Adjustment:
+def _adjustment(r: _Reader, item: Any, path: str, inputs: dict[str, Input]) -> Adjustment:
+    item = r.table(item, path)
     r.only(item, f"{path}.", {"name", "when", "raise", "no_lower_than", "cap", "verified", "note"})
     floor = r.get(item, "no_lower_than", f"{path}.", str, "")
     if floor and floor not in inputs:
@@ -541,20 +765,29 @@ def _timing(r: _Reader, item: dict) -> Timing:
     counts = r.get(item, "lower_counts", "timing.", str, "days")
     if counts not in {"days", "working_days"}:
         raise r.fail("timing.lower_counts", "must be 'days' or 'working_days'")
-    return Timing(
-        raise_after_days=r.get(item, "raise_after_days", "timing.", int, 1),
-        lower_after_days=r.get(item, "lower_after_days", "timing.", int, 1),
-        lower_counts=counts,
-        raise_delay_days=r.get(item, "raise_delay_days", "timing.", int, 0),
-        lower_delay_days=r.get(item, "lower_delay_days", "timing.", int, 0),
-        min_dwell_days=r.get(item, "min_dwell_days", "timing.", int, 0),
-    )
+    values = {}
+    for key, default, least in (
+        ("raise_after_days", 1, 1),
+        ("lower_after_days", 1, 1),
+        ("raise_delay_days", 0, 0),
+        ("lower_delay_days", 0, 0),
+        ("min_dwell_days", 0, 0),
+    ):
+        values[key] = r.get(item, key, "timing.", int, default)
+        if values[key] < least:
+            raise r.fail(f"timing.{key}", f"must be {least} or more")
+    return Timing(lower_counts=counts, **values)
 
 
-def _scale_rules(r: _Reader, table: dict, keys: set[str]) -> dict[str, ScaleRule]:
+def _scale_rules(
+    r: _Reader, table: dict, keys: set[str], scales: tuple[str, ...]
+) -> dict[str, ScaleRule]:
     result = {}
     for scale, item in table.items():
         path = f"scale.{scale}."
+        item = r.table(item, f"scale.{scale}")
+        if scales != ("any",) and scale not in scales:
+            raise r.fail(f"scale.{scale}", f"is not one of the scales {list(scales)}")
         r.only(item, path, {"method", "rules"})
         method = r.get(item, "method", path, str, "own_totals")
         if method not in {"own_totals", "children"}:
@@ -565,31 +798,64 @@ def _scale_rules(r: _Reader, table: dict, keys: set[str]) -> dict[str, ScaleRule
         )
         if method == "children" and not rules:
             raise r.fail(f"{path}rules", "evaluating on children needs rules")
+        if method == "own_totals" and rules:
+            raise r.fail(f"{path}rules", "only method 'children' takes its own rules")
         result[scale] = ScaleRule(method, rules)
     return result
 
 
 def _check_names(r: _Reader, ruleset: RuleSet) -> None:
-    """Every name a condition reads must be an input, a derived value or a constant."""
-    known = set(ruleset.inputs) | set(ruleset.derived)
+    """Every name a condition reads must exist where the condition is evaluated.
+
+    Values are inputs, derived values (each derived value only reads those defined
+    before it) and the constants true/false/yes/no; band() takes a band; share() and
+    count() take a level key and are only meaningful on a scale assessed from children.
+    """
     keys = {lv.key for lv in ruleset.levels}
-    expressions = [(f"derived.{n}", e) for n, e in ruleset.derived.items()]
-    expressions += [(f"rules[{i}].when", rule.when) for i, rule in enumerate(ruleset.rules)]
-    expressions += [(f"adjustments[{i}].when", a.when) for i, a in enumerate(ruleset.adjustments)]
+    values = set(ruleset.inputs)
+    checks: list[tuple[str, Expression, set[str], bool, bool]] = []
+    for name, expression in ruleset.derived.items():
+        checks.append((f"derived.{name}", expression, set(values), False, False))
+        values.add(name)
+    checks += [
+        (f"rules[{i}].when", x.when, values, True, False) for i, x in enumerate(ruleset.rules)
+    ]
+    checks += [
+        (f"adjustments[{i}].when", a.when, values, True, False)
+        for i, a in enumerate(ruleset.adjustments)
+    ]
     for scale, rule_set in ruleset.scale_rules.items():
-        expressions += [
-            (f"scale.{scale}.rules[{i}].when", rule.when) for i, rule in enumerate(rule_set.rules)
+        children = rule_set.method == "children"
+        checks += [
+            (f"scale.{scale}.rules[{i}].when", rule.when, values, True, children)
+            for i, rule in enumerate(rule_set.rules)
         ]
-    for key, expression in expressions:
-        unknown = expression.names() - known - set(ruleset.bands) - keys
+    for key, expression, known, bands_allowed, levels_allowed in checks:
+        unknown = expression.value_names() - known
         if unknown:
-            raise r.fail(key, f"unknown name(s) {sorted(unknown)}")
-        bad_bands = expression.band_names() - set(ruleset.bands)
+            hint = ""
+            if unknown & keys:
+                hint = " (a level key is read only inside share() or count())"
+            elif unknown & set(ruleset.bands):
+                hint = " (a band is read only inside band())"
+            raise r.fail(key, f"unknown name(s) {sorted(unknown)}{hint}")
+        band_names = expression.band_names()
+        if band_names and not bands_allowed:
+            raise r.fail(key, "band() cannot be used here: bands are computed after derived values")
+        bad_bands = band_names - set(ruleset.bands)
         if bad_bands:
             raise r.fail(key, f"unknown band(s) {sorted(bad_bands)}")
+        level_keys = expression.level_keys()
+        if level_keys and not levels_allowed:
+            raise r.fail(
+                key, 'share() and count() only work in [scale.X] rules with method = "children"'
+            )
+        bad_levels = level_keys - keys
+        if bad_levels:
+            raise r.fail(key, f"unknown level(s) {sorted(bad_levels)}")
 
 
 def load_ruleset(path: Path, search: list[Path] | None = None) -> RuleSet:
     """Read, merge over its parent, and validate the rule file at ``path``."""
-    doc, text = load_document(path, search)
-    return parse_ruleset(doc, file=path.name, text=text)
+    doc, sources = _load(path, search or [path.parent], ())
+    return parse_ruleset(doc, file=path.name, sources=sources)
