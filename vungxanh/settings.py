@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vungxanh.areas",
     "vungxanh.surveillance",
     "vungxanh.risk",
+    "vungxanh.lockdowns",
     "vungxanh.demo",
 ]
 
@@ -150,6 +151,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Shared by every web process (import progress, job state): a folder, so no extra server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 # Secure defaults everywhere but the local demo, which is served over plain http.

@@ -47,6 +47,19 @@ SURVEILLANCE_POLICY = {
     Action.DELETE: HEALTH_DATA_WRITERS | {Role.STEERING},
 }
 
+# Lockdown zones: ward officials and steering committees run them in their area; health
+# officers record testing rounds and the cases found; every role but businesses reads them.
+LOCKDOWN_RUNNERS = {
+    Action.VIEW: HEALTH_DATA_READERS,
+    Action.ADD: LOCAL_GOVERNMENT,
+    Action.CHANGE: LOCAL_GOVERNMENT,
+}
+LOCKDOWN_TESTERS = {
+    Action.VIEW: HEALTH_DATA_READERS,
+    Action.ADD: LOCAL_GOVERNMENT | {Role.HEALTH_OFFICER},
+    Action.CHANGE: LOCAL_GOVERNMENT | {Role.HEALTH_OFFICER},
+}
+
 # model label -> action -> roles allowed. A model or action missing here is denied.
 POLICY: dict[str, dict[str, frozenset[Role]]] = {
     **{
@@ -60,6 +73,23 @@ POLICY: dict[str, dict[str, frozenset[Role]]] = {
             "importbatch",
             "indicatorseries",
         )
+    },
+    **{
+        f"lockdowns.{model}": LOCKDOWN_RUNNERS
+        for model in (
+            "lockdownzone",
+            "zonetransition",
+            "zonehousehold",
+            "guardpost",
+            "shift",
+            "shiftassignment",
+            "need",
+            "zonenotice",
+        )
+    },
+    **{
+        f"lockdowns.{model}": LOCKDOWN_TESTERS
+        for model in ("testinground", "zonecase", "inspection", "violation", "inspectionphoto")
     },
     # Levels are public within the area; publishing and deciding is the steering committee's.
     "risk.assessment": {

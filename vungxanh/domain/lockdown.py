@@ -185,7 +185,9 @@ def _get(doc: dict, key: str, kind: type | tuple, file: str, path: str = "", def
 def _only(table: dict, allowed: set[str], file: str, path: str) -> None:
     for key in table:
         if key not in allowed:
-            raise LiftRuleError(file, f"{path}{key}", f"unknown key; expected one of {sorted(allowed)}")
+            raise LiftRuleError(
+                file, f"{path}{key}", f"unknown key; expected one of {sorted(allowed)}"
+            )
 
 
 def _parameter(lift: dict, name: str, file: str) -> Parameter:

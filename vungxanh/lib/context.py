@@ -16,4 +16,5 @@ def site_context(request: HttpRequest) -> dict:
         "VX_DEMO": settings.DEMO,
         # Menu entries only for what the user may open.
         "nav_audit": user is not None and can(user, "audit.auditentry", "view"),
+        "nav_imports": user is not None and can(user, "surveillance.importbatch", "add"),
     }

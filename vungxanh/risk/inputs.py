@@ -2,7 +2,17 @@
 
 The international rule sets (EU, CDC, …) are for the offline ``vungxanh assess`` command
 and have no mapping: their inputs are not measured by this system. A derived rule set
-(``parent = …``) uses its parent's mapping unless it has its own.
+(``parent = …``) uses its parent's mapping unless it has its own (vn-4800-2021-cantho
+inherits vn-4800-2021's; vn-4800-2021-2w replaces the case rate by the two-week average).
+
+Not mapped, so not computable from the stored indicators:
+
+- vn-2686-2021: a commune's level rests on yes/no facts its steering committee establishes
+  (a cluster of unknown source, F1 in the community, next to a red commune, …) that no
+  indicator holds; ``known_source_f0_14d_per_100k`` would need the source of each case.
+- vn-218-2022: full-dose coverage of the whole population and deaths per 100,000 are not
+  stored indicators (coverage is stored for adults and the elderly only), and the file
+  itself leaves most levels "not determined".
 """
 
 from __future__ import annotations

@@ -343,6 +343,8 @@ def _timed(ruleset: RuleSet, computed: np.ndarray, dates) -> np.ndarray:
     # An unranked day (no data) neither raises nor lowers: carry the last ranked level.
     filled = _carry_forward(rank)
     timed = apply_timing(ruleset, np.nan_to_num(filled, nan=0.0), dates)
+    # Before an area's first ranked day apply_timing gives NaN: no decided level yet.
+    timed = np.nan_to_num(timed, nan=0.0)
     index = np.vectorize(lambda r: by_rank.get(int(r), NO_RULE))(timed)
     return np.where(is_ranked | ~np.isnan(filled), index, computed)
 

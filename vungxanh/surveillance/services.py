@@ -254,6 +254,9 @@ def import_file(
     batch = store_versions(MODELS[kind], series, check, actor=actor, progress=progress)
     if kind == "cases":
         _store_personal(check.records, batch)
+    from vungxanh.surveillance.indicators import recompute_after  # local: no import cycle
+
+    recompute_after(batch)
     progress(1.0, "done")
     return ImportResult(check, batch)
 
@@ -286,6 +289,9 @@ def import_records(
     if not (check.new or check.corrected):
         return ImportResult(check, None)
     batch = store_versions(model, series, check, actor=actor, progress=progress, source=source)
+    from vungxanh.surveillance.indicators import recompute_after  # local: no import cycle
+
+    recompute_after(batch)
     return ImportResult(check, batch)
 
 
@@ -405,4 +411,7 @@ def undo_import(batch: ImportBatch, *, actor, reason: str = "") -> ImportBatch:
         after=audit.snapshot(batch, fields=["status", "undone_at"]),
         reason=reason,
     )
+    from vungxanh.surveillance.indicators import recompute_after  # local: no import cycle
+
+    recompute_after(batch)
     return batch

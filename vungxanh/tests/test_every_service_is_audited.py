@@ -11,6 +11,7 @@ import vungxanh
 from vungxanh.accounts.tests import test_services as accounts_tests
 from vungxanh.areas.tests import test_services as areas_tests
 from vungxanh.areas.tests import test_succession as succession_tests
+from vungxanh.lockdowns.tests import test_services as lockdown_tests
 from vungxanh.risk.tests import test_services as risk_tests
 from vungxanh.surveillance.tests import test_imports as import_tests
 
@@ -33,6 +34,24 @@ AUDITED = {
     "vungxanh.risk.services.publish": risk_tests.ComputeLevelsTestCase.test_publishing_freezes_inputs_and_records_changes,
     "vungxanh.risk.services.decide_level": risk_tests.ComputeLevelsTestCase.test_the_steering_committee_decides_another_level_with_a_reason,
     "vungxanh.areas.services.apply_boundary_upload": areas_tests.BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
+    "vungxanh.lockdowns.services.sync_lift_rules": lockdown_tests.RulesTestCase.test_a_changed_file_becomes_the_current_version,
+    "vungxanh.lockdowns.services.create_zone": lockdown_tests.CreateZoneTestCase.test_a_ward_official_proposes_a_zone_and_it_is_audited,
+    "vungxanh.lockdowns.services.update_zone": lockdown_tests.UpdateZoneTestCase.test_an_edit_is_audited_and_bumps_the_version,
+    "vungxanh.lockdowns.services.transition": lockdown_tests.TransitionTestCase.test_parts_are_lifted_from_lower_to_higher_risk_and_the_zone_follows,
+    "vungxanh.lockdowns.services.create_part": lockdown_tests.TransitionTestCase.test_parts_are_lifted_from_lower_to_higher_risk_and_the_zone_follows,
+    "vungxanh.lockdowns.services.link_case": lockdown_tests.CasesTestCase.test_a_new_case_inside_moves_the_lift_date_with_a_notice,
+    "vungxanh.lockdowns.services.link_cases_by_zone_ref": lockdown_tests.CasesTestCase.test_cases_naming_the_zone_in_the_line_list_are_linked,
+    "vungxanh.lockdowns.services.acknowledge_notice": lockdown_tests.CasesTestCase.test_a_new_case_inside_moves_the_lift_date_with_a_notice,
+    "vungxanh.lockdowns.services.plan_round": lockdown_tests.RoundsTestCase.test_planning_and_recording_a_round_are_audited,
+    "vungxanh.lockdowns.services.record_round": lockdown_tests.RoundsTestCase.test_planning_and_recording_a_round_are_audited,
+    "vungxanh.lockdowns.services.add_post": lockdown_tests.DutyTestCase.test_posts_shifts_officials_and_check_ins_are_audited,
+    "vungxanh.lockdowns.services.add_shift": lockdown_tests.DutyTestCase.test_posts_shifts_officials_and_check_ins_are_audited,
+    "vungxanh.lockdowns.services.assign_official": lockdown_tests.DutyTestCase.test_posts_shifts_officials_and_check_ins_are_audited,
+    "vungxanh.lockdowns.services.check_in": lockdown_tests.DutyTestCase.test_posts_shifts_officials_and_check_ins_are_audited,
+    "vungxanh.lockdowns.services.record_inspection": lockdown_tests.InspectionTestCase.test_an_inspection_with_a_photo_is_stored_and_audited,
+    "vungxanh.lockdowns.services.add_household": lockdown_tests.NeedsTestCase.test_households_and_needs_are_audited,
+    "vungxanh.lockdowns.services.record_need": lockdown_tests.NeedsTestCase.test_households_and_needs_are_audited,
+    "vungxanh.lockdowns.services.meet_need": lockdown_tests.NeedsTestCase.test_households_and_needs_are_audited,
 }
 # service -> why it needs no audit entry of its own
 NOT_WRITING = {

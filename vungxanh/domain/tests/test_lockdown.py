@@ -325,7 +325,9 @@ def test_parts_are_lifted_from_lower_to_higher_risk(rows, key, blockers):
 
 def test_a_rule_may_allow_any_order():
     rule = dataclasses.replace(RULE, partial_order="any")
-    assert lift_order_blockers(parts(("low", 1, "active"), ("high", 3, "active")), "high", rule) == []
+    assert (
+        lift_order_blockers(parts(("low", 1, "active"), ("high", 3, "active")), "high", rule) == []
+    )
 
 
 @pytest.mark.parametrize(

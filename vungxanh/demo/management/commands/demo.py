@@ -5,8 +5,10 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from vungxanh.audit.context import acting_through
+from vungxanh.demo import epidemic
 from vungxanh.demo.users import DEMO_PASSWORD, ensure_demo_users
 from vungxanh.lib.commands import table
+from vungxanh.surveillance import loaders
 
 
 class Command(BaseCommand):
@@ -20,7 +22,21 @@ class Command(BaseCommand):
         call_command("load_units", approximate_wards=True, stdout=self.stdout)
         with acting_through("cli:demo"):
             users = ensure_demo_users()
+            self.load_surveillance()
         rows = [[u.username, DEMO_PASSWORD, u.role.label, u.area_code] for u in users]
         self.stdout.write("")
         self.stdout.write(_("Demo users (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
         self.stdout.write(table(rows, [_("user"), _("password"), _("role"), _("area code")]))
+        from vungxanh.demo.risk import load_demo_levels  # levels: issue 4
+
+        load_demo_levels(self.stdout)
+        from vungxanh.demo.lockdowns import load_demo_lockdowns  # lockdowns: issue 6
+
+        load_demo_lockdowns(self.stdout)
+
+    def load_surveillance(self) -> None:
+        """Load the real series and the simulated line list; each is idempotent."""
+        self.stdout.write(loaders.describe(loaders.NCSC_SERIES, loaders.load_ncsc()))
+        self.stdout.write(loaders.describe(loaders.CANTHO_SERIES, *loaders.load_cantho_press()))
+        result = epidemic.load_demo_epidemic()
+        self.stdout.write(loaders.describe(epidemic.SERIES, result))

@@ -1,0 +1,294 @@
+"""The daily lockdown report (XLSX): the district report's fields (RULES-VN §7.1) and the zones.
+
+Sheet 1 follows the district daily situation report seen in official practice (Gia Lộc,
+7/12/2021, RULES-VN §7.1): F0 new and cumulative, and testing by sample group for the
+"lockdown area" group (new today, cumulative, with results negative/positive, pending).
+Fields this system does not hold (F1, F2, arrivals, quarantine facilities) are listed
+with "—" so the form stays complete and nobody reads a blank as zero. Sheet 2 has one row
+per zone (and part) in force on the day. Every number is read through ``for_user``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from vungxanh.areas.models import Area
+from vungxanh.lockdowns import queries
+from vungxanh.lockdowns.models import (
+    GuardPost,
+    Inspection,
+    LockdownZone,
+    Need,
+    Shift,
+    Status,
+    TestingRound,
+    Violation,
+    ZoneCase,
+    ZoneNotice,
+    ZoneTransition,
+)
+from vungxanh.surveillance.models import CaseRecord, Detection
+from vungxanh.surveillance.queries import pick_series
+
+NOT_HELD = "—"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+def summary_rows(user, area: Area, day: dt.date, zones: list[LockdownZone]) -> list[list]:
+    """The §7.1 fields, then the lockdown figures of the day: (label, value) rows."""
+    rows: list[list] = []
+    series = pick_series(queries.case_series(user, area), None)
+    cases = (
+        CaseRecord.objects.for_user(user, "view")
+        .current()
+        .filter(area__path__startswith=area.path, confirmed_date__lte=day)
+    )
+    if series is not None:
+        cases = cases.filter(series=series)
+        today = cases.filter(confirmed_date=day)
+        rows += [
+            [_("1. F0 (confirmed cases)"), ""],
+            [_("New today"), today.count()],
+            [
+                _("of which found in lockdown zones"),
+                today.filter(detection=Detection.LOCKDOWN).count(),
+            ],
+            [_("Cumulative"), cases.count()],
+            [
+                _("Cumulative found in lockdown zones"),
+                cases.filter(detection=Detection.LOCKDOWN).count(),
+            ],
+            [_("Under treatment, discharged, re-positive"), NOT_HELD],
+            [
+                _("Data series"),
+                f"{series.name}{' (' + _('simulated') + ')' if series.simulated else ''}",
+            ],
+        ]
+    else:
+        rows += [[_("1. F0 (confirmed cases)"), NOT_HELD]]
+    for label in (
+        _("2. F1 contacts"),
+        _("3. F2 contacts"),
+        _("4. Arrivals from epidemic areas"),
+        _("5. International arrivals"),
+        _("6. Community fever and cough"),
+    ):
+        rows.append([label, NOT_HELD])
+    rounds = TestingRound.objects.for_user(user, "view").filter(
+        zone__area__path__startswith=area.path, day__lte=day
+    )
+    done = rounds.filter(status=TestingRound.RoundState.DONE)
+    sampled = rounds.exclude(status=TestingRound.RoundState.PLANNED)
+    samples = done.aggregate(n=Sum("samples"))["n"] or 0
+    positives = done.aggregate(n=Sum("positives"))["n"] or 0
+    rows += [
+        [_("7. Testing, sample group: lockdown area"), ""],
+        [_("Samples taken today"), sampled.filter(day=day).aggregate(n=Sum("samples"))["n"] or 0],
+        [_("Cumulative samples"), sampled.aggregate(n=Sum("samples"))["n"] or 0],
+        [_("Cumulative with results: negative"), samples - positives],
+        [_("Cumulative with results: positive"), positives],
+        [
+            _("Rounds with results pending"),
+            rounds.filter(status=TestingRound.RoundState.SAMPLED).count(),
+        ],
+        [_("8. Concentrated quarantine"), NOT_HELD],
+    ]
+    start, end = _day_bounds(day)
+    in_area = {"zone__area__path__startswith": area.path}
+    transitions = ZoneTransition.objects.for_user(user, "view").filter(effective_on=day, **in_area)
+    shifts = Shift.objects.for_user(user, "view").filter(
+        post__zone__in=zones, starts_at__lt=end, ends_at__gt=start
+    )
+    unstaffed = queries.unstaffed_shifts(user, day).filter(
+        post__zone__area__path__startswith=area.path
+    )
+    inspections = Inspection.objects.for_user(user, "view").filter(
+        visited_at__gte=start, visited_at__lt=end, **in_area
+    )
+    notices = ZoneNotice.objects.for_user(user, "view").filter(day=day, **in_area)
+    rows += [
+        [_("Lockdown zones"), ""],
+        [_("Zones in force"), len(zones)],
+        [_("Locked down today"), transitions.filter(to_status="active").count()],
+        [_("Partly lifted today"), transitions.filter(to_status="partly_lifted").count()],
+        [_("Lifted today"), transitions.filter(to_status="lifted").count()],
+        [_("Households inside"), sum(z.households or 0 for z in zones if not z.parent_id)],
+        [_("Residents inside"), sum(z.residents or 0 for z in zones if not z.parent_id)],
+        [_("Guard posts"), GuardPost.objects.for_user(user, "view").filter(zone__in=zones).count()],
+        [_("Shifts today"), shifts.count()],
+        [_("Shifts short of officials"), unstaffed.count()],
+        [_("Inspections today"), inspections.count()],
+        [
+            _("Violations found today"),
+            Violation.objects.for_user(user, "view").filter(inspection__in=inspections).count(),
+        ],
+        [
+            _("Needs not yet met"),
+            Need.objects.for_user(user, "view").filter(met_on__isnull=True, **in_area).count(),
+        ],
+        [
+            _("Cases linked outside a zone today (spill-over)"),
+            notices.filter(kind="spillover").count(),
+        ],
+        [_("Lift dates moved today"), notices.filter(kind="lift_moved").count()],
+    ]
+    return rows
+
+
+ZONE_HEADER = [
+    _l("No."),
+    _l("Code"),
+    _l("Zone"),
+    _l("Part of"),
+    _l("Commune"),
+    _l("Scope"),
+    _l("Scope as decided"),
+    _l("Households"),
+    _l("Residents"),
+    _l("Decision"),
+    _l("Start"),
+    _l("Planned end"),
+    _l("Status on the day"),
+    _l("Days locked down"),
+    _l("Index cases"),
+    _l("Cases inside today"),
+    _l("Cases inside since the start"),
+    _l("Cases outside since the start"),
+    _l("Rounds done"),
+    _l("Samples"),
+    _l("Positive"),
+    _l("Rounds pending"),
+    _l("May be lifted from"),
+    _l("Still missing"),
+    _l("Guard posts"),
+    _l("Shifts today"),
+    _l("Shifts short of officials"),
+    _l("Inspections today"),
+    _l("Needs not met"),
+    _l("Simulated"),
+    _l("Source"),
+]
+
+
+def _zone_header() -> list[str]:
+    return [str(label) for label in ZONE_HEADER]
+
+
+def zone_rows(user, day: dt.date, zones: list[LockdownZone]) -> list[list]:
+    start, end = _day_bounds(day)
+    rows = []
+    for number, zone in enumerate(zones, start=1):
+        links = list(ZoneCase.objects.filter(zone=zone))
+        held = queries.containment(zone, links)
+        rounds = list(TestingRound.objects.filter(zone=zone, day__lte=day))
+        done = [r for r in rounds if r.status == TestingRound.RoundState.DONE]
+        lift = queries.lift_date(zone, day)
+        shifts = Shift.objects.filter(post__zone=zone, starts_at__lt=end, ends_at__gt=start)
+        short = queries.unstaffed_shifts(user, day).filter(post__zone=zone).count()
+        rows.append(
+            [
+                number,
+                zone.code,
+                zone.name,
+                zone.parent.code if zone.parent_id else "",
+                zone.area.name,
+                zone.get_scope_type_display(),
+                zone.scope_description,
+                zone.households,
+                zone.residents,
+                zone.decision_number,
+                queries.fmt(zone.start_date),
+                queries.fmt(zone.planned_end),
+                str(zone.status_then_label),
+                (day - zone.start_date).days + 1 if zone.start_date else None,
+                ", ".join(c.case_code for c in held.index),
+                sum(1 for c in held.inside if c.isolated_on == day),
+                sum(1 for c in held.inside if c.isolated_on <= day),
+                sum(1 for c in held.outside if c.isolated_on <= day),
+                len(done),
+                sum(r.samples or 0 for r in done),
+                sum(r.positives for r in done),
+                sum(1 for r in rounds if r.status == TestingRound.RoundState.SAMPLED),
+                queries.fmt(lift.shown) if lift else "",
+                "; ".join(queries.describe_missing(lift)) if lift else "",
+                zone.posts.count(),
+                shifts.count(),
+                short,
+                Inspection.objects.filter(
+                    zone=zone, visited_at__gte=start, visited_at__lt=end
+                ).count(),
+                Need.objects.filter(zone=zone, met_on__isnull=True).count(),
+                _("yes") if zone.simulated else "",
+                zone.source_url,
+            ]
+        )
+    return rows
+
+
+def _zones_in_force(user, area: Area, day: dt.date) -> list[LockdownZone]:
+    rows = (
+        queries.zones(user)
+        .filter(area__path__startswith=area.path)
+        .select_related("area", "parent", "rule")
+        .order_by("start_date", "code")
+    )
+    zones = queries.locked_on(rows, day)
+    for zone in zones:
+        zone.status_then_label = Status(zone.status_then).label
+    return zones
+
+
+def daily_report(user, area: Area, day: dt.date) -> Workbook:
+    zones = _zones_in_force(user, area, day)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Daily report")[:31]
+    sheet.append(
+        [_("Lockdown report of %(area)s, %(day)s") % {"area": area.name, "day": queries.fmt(day)}]
+    )
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(
+        [
+            _(
+                "As in the district daily situation report (RULES-VN §7.1); “—”: not held by this system."
+            )
+        ]
+    )
+    sheet.append([])
+    for label, value in summary_rows(user, area, day, zones):
+        sheet.append([label, value])
+        if value == "":
+            sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 52
+    sheet.column_dimensions["B"].width = 18
+    table = book.create_sheet(_("Zones")[:31])
+    table.append(_zone_header())
+    for cell in table[1]:
+        cell.font = Font(bold=True)
+    for row in zone_rows(user, day, zones):
+        table.append(row)
+    table.freeze_panes = "A2"
+    return book
+
+
+def daily_report_response(user, area: Area, day: dt.date) -> HttpResponse:
+    buffer = BytesIO()
+    daily_report(user, area, day).save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    name = f"phong-toa-{area.code}-{day:%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

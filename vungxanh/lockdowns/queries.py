@@ -1,0 +1,297 @@
+"""Reads behind the lockdown pages, the API and the report. Nothing here writes.
+
+Every read that starts from a request is scoped with ``Model.objects.for_user``. The lift
+date of a zone is computed here from its facts (``facts_of``) by the domain rule
+(``vungxanh.domain.lockdown.evaluate``), as known on a day: any past day can be replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from vungxanh.areas.models import Area, AreaKind
+from vungxanh.domain import lockdown as rules
+from vungxanh.domain.lockdown import CaseEvent, LiftDate, LiftRule, TestRound, ZoneFacts
+from vungxanh.lockdowns.models import (
+    LiftRuleRecord,
+    LockdownZone,
+    Shift,
+    Status,
+    TestingRound,
+    ZoneCase,
+    ZoneTransition,
+)
+from vungxanh.surveillance.models import CaseRecord, Detection, Series
+
+DEFAULT_RULE = "vn-lockdown-14d"
+# DESIGN §7: the demo opens on the day of the Ninh Kiều working session.
+DEMO_DAY = dt.date(2021, 9, 23)
+SHARE_DAYS = 7
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def default_day() -> dt.date:
+    """The "as of" day of a page with no date: the demo's day in the demo, else today."""
+    return DEMO_DAY if settings.DEMO else today()
+
+
+def fmt(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+# -- rules ---------------------------------------------------------------------------------
+_PARSED: dict[str, LiftRule] = {}
+
+
+def rule_of(record: LiftRuleRecord) -> LiftRule:
+    """Return the domain rule of a stored record (parsed once per version)."""
+    if record.checksum not in _PARSED:
+        doc = dict(record.document)
+        source = dict(doc.get("source", {}))
+        if isinstance(source.get("date"), str):
+            source["date"] = dt.date.fromisoformat(source["date"])
+            doc["source"] = source
+        parsed = rules.parse_lift_rule(doc, file=f"{record.code}.toml")
+        _PARSED[record.checksum] = parsed
+    return _PARSED[record.checksum]
+
+
+def current_rules() -> list[LiftRuleRecord]:
+    return list(LiftRuleRecord.objects.filter(current=True).order_by("code"))
+
+
+# -- one zone --------------------------------------------------------------------------------
+def facts_of(zone: LockdownZone) -> ZoneFacts | None:
+    """The cases and rounds that decide the zone's lift date; None before it starts.
+
+    A part of a zone counts its own cases and rounds, the cases linked to the whole zone
+    and the whole zone's rounds. A zone with parts counts every part's cases; the rounds
+    of one part do not test the whole zone.
+    """
+    if zone.start_date is None:
+        return None
+    own = [zone.pk]
+    related = list(zone.parts.values_list("pk", flat=True))
+    if zone.parent_id:
+        related = [zone.parent_id]
+    counted = ZoneCase.objects.filter(
+        zone_id__in=own + related,
+        relation__in=[ZoneCase.Relation.INDEX, ZoneCase.Relation.INSIDE],
+    )
+    cases = tuple(CaseEvent(c.case_code, c.isolated_on) for c in counted)
+    rounds = []
+    for r in TestingRound.objects.filter(zone_id__in=own + related):
+        whole = r.whole_zone
+        if r.zone_id != zone.pk and not zone.parent_id:
+            whole = False  # a part's round, seen from the whole zone
+        key = str(r.number) if r.zone_id == zone.pk else f"{r.zone_id}.{r.number}"
+        rounds.append(TestRound(key, r.day, rules.RoundStatus(r.status), r.positives, whole))
+    return ZoneFacts(start=zone.start_date, cases=cases, rounds=tuple(rounds))
+
+
+def lift_date(zone: LockdownZone, as_of: dt.date) -> LiftDate | None:
+    """When the zone may be lifted under its rule, as known on ``as_of``."""
+    facts = facts_of(zone)
+    if facts is None:
+        return None
+    return rules.evaluate(facts, rule_of(zone.rule), as_of)
+
+
+def describe_missing(lift: LiftDate) -> list[str]:
+    """What is still missing, as sentences for the page and the report."""
+    sentences = []
+    for item in lift.missing:
+        p = item.params
+        if item.code == "wait":
+            sentences.append(
+                ngettext(
+                    "%(days)d more day without a new case (until %(until)s)",
+                    "%(days)d more days without a new case (until %(until)s)",
+                    p["days"],
+                )
+                % {"days": p["days"], "until": fmt(p["until"])}
+            )
+        elif item.code == "rounds":
+            sentences.append(
+                ngettext(
+                    "%(needed)d more whole-zone testing round, all negative, after %(after)s; "
+                    "the last one at most %(within)d days before lifting",
+                    "%(needed)d more whole-zone testing rounds, all negative, after %(after)s; "
+                    "the last one at most %(within)d days before lifting",
+                    p["needed"],
+                )
+                % {"needed": p["needed"], "after": fmt(p["after"]), "within": p["within"]}
+            )
+        elif item.code == "results":
+            sentences.append(
+                _("the results of round %(round)s of %(day)s")
+                % {"round": p["round"], "day": fmt(p["day"])}
+            )
+        elif item.code == "overdue":
+            sentences.append(
+                _("round %(round)s planned for %(day)s has not been recorded")
+                % {"round": p["round"], "day": fmt(p["day"])}
+            )
+    return sentences
+
+
+def lift_sentence(lift: LiftDate) -> str:
+    """ "May be lifted from dd/mm" (the Vietnamese reads "có thể gỡ phong tỏa từ dd/mm")."""
+    return _("may be lifted from %(day)s") % {"day": lift.shown.strftime("%d/%m")}
+
+
+def status_on(zone: LockdownZone, day: dt.date, transitions=None) -> str | None:
+    """The zone's status on ``day`` from its dated status changes (None: not yet decided)."""
+    rows = transitions if transitions is not None else zone.transitions.all()
+    changes = [(t.effective_on, rules.ZoneStatus(t.to_status)) for t in rows]
+    if not changes:
+        return Status.PROPOSED if zone.status == Status.PROPOSED else None
+    found = rules.status_on(changes, day)
+    return str(found) if found else None
+
+
+@dataclass
+class Containment:
+    """Cases linked to a zone: found inside or outside it after its start."""
+
+    index: list[ZoneCase] = field(default_factory=list)
+    inside: list[ZoneCase] = field(default_factory=list)
+    outside: list[ZoneCase] = field(default_factory=list)  # after the start: spill-over
+    before_start: list[ZoneCase] = field(default_factory=list)
+
+    @property
+    def escaped(self) -> bool:
+        return bool(self.outside)
+
+
+def containment(zone: LockdownZone, links=None) -> Containment:
+    result = Containment()
+    rows = links if links is not None else zone.cases.all()
+    for link in rows:
+        if link.relation == ZoneCase.Relation.INDEX:
+            result.index.append(link)
+        elif zone.start_date is not None and link.isolated_on < zone.start_date:
+            result.before_start.append(link)
+        elif link.relation == ZoneCase.Relation.INSIDE:
+            result.inside.append(link)
+        else:
+            result.outside.append(link)
+    return result
+
+
+def eligible_officials(zone: LockdownZone):
+    """Users who hold a role over the zone's commune: the people a shift may name."""
+    from vungxanh.accounts.models import Membership, User
+
+    paths = [*zone.area.ancestor_paths(), zone.area.path]
+    ids = Membership.objects.filter(area__path__in=paths).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+# -- many zones ------------------------------------------------------------------------------
+def zones(user, action: str = "view"):
+    return LockdownZone.objects.for_user(user, action)
+
+
+def locked_on(rows, day: dt.date) -> list[LockdownZone]:
+    """The zones of ``rows`` in force (active or partly lifted) on ``day``."""
+    found = []
+    transitions: dict[int, list[ZoneTransition]] = {}
+    for t in ZoneTransition.objects.filter(zone__in=rows):
+        transitions.setdefault(t.zone_id, []).append(t)
+    for zone in rows:
+        status = status_on(zone, day, transitions.get(zone.pk, []))
+        if status in (Status.ACTIVE, Status.PARTLY_LIFTED):
+            zone.status_then = status
+            found.append(zone)
+    return found
+
+
+def unstaffed_shifts(user, day: dt.date):
+    """Shifts overlapping ``day`` with fewer officials than they need, in the user's areas."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    return (
+        Shift.objects.for_user(user, "view")
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .filter(post__zone__status__in=[Status.ACTIVE, Status.PARTLY_LIFTED])
+        .annotate(staff=Count("assignments"))
+        .filter(staff__lt=F("required_staff"))
+        .select_related("post", "post__zone", "post__zone__area")
+        .order_by("starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class WardShare:
+    """New cases of a commune over a window, and how many were found inside zones."""
+
+    area: Area
+    new_cases: int
+    inside: int
+
+    @property
+    def share(self) -> float | None:
+        return self.inside / self.new_cases if self.new_cases else None
+
+    @property
+    def under_control(self) -> bool:
+        return self.new_cases > 0 and self.inside == self.new_cases
+
+
+def case_series(user, area: Area) -> list[Series]:
+    """The series with case records under ``area`` the user may read, by priority."""
+    ids = (
+        CaseRecord.objects.for_user(user, "view")
+        .current()
+        .filter(area__path__startswith=area.path)
+        .order_by()
+        .values_list("series_id", flat=True)
+        .distinct()
+    )
+    return list(Series.objects.filter(pk__in=list(ids)))
+
+
+def ward_shares(
+    user, area: Area, day: dt.date, series: Series | None, days: int = SHARE_DAYS
+) -> list[WardShare]:
+    """Each commune under ``area``: new cases in the ``days`` up to ``day``, and inside zones.
+
+    A case is "inside" when it was found in a lockdown zone (place of detection) or is
+    linked to a zone as found inside it. One grouped query per count, not one per ward.
+    """
+    if series is None:
+        return []
+    communes = list(
+        Area.objects.for_user(user, "view")
+        .current()
+        .filter(path__startswith=area.path, kind=AreaKind.COMMUNE)
+        .order_by("name")
+    )
+    if not communes:
+        return []
+    first = day - dt.timedelta(days=days - 1)
+    cases = (
+        CaseRecord.objects.for_user(user, "view")
+        .current()
+        .filter(series=series, confirmed_date__range=(first, day), area__in=communes)
+    )
+    linked = ZoneCase.objects.filter(relation=ZoneCase.Relation.INSIDE).values("case_code")
+    totals = dict(cases.order_by().values_list("area_id").annotate(n=Count("id")))
+    inside = dict(
+        cases.filter(Q(detection=Detection.LOCKDOWN) | Q(case_code__in=linked))
+        .order_by()
+        .values_list("area_id")
+        .annotate(n=Count("id"))
+    )
+    return [WardShare(a, totals.get(a.pk, 0), inside.get(a.pk, 0)) for a in communes]

@@ -1,0 +1,611 @@
+"""The areas a level map shows on one date: the rows of its table, its GeoJSON and its XLSX.
+
+The page, the slider's JSON, the GeoJSON and XLSX exports, the API and the public map all
+read the same ``LevelMap``, so a level exported is the level shown. The caller passes the
+querysets it may read (scoped with ``for_user``, or unscoped for the public map); nothing
+here widens them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from vungxanh.areas.models import Area, AreaKind
+from vungxanh.domain.classify import format_number
+from vungxanh.domain.rules import Input, Level, RuleSet
+from vungxanh.risk import services
+from vungxanh.risk.models import AssessmentSeries, OfficialDecision, RuleSetRecord
+from vungxanh.surveillance.models import Series
+
+NO_DATA_COLOUR = "#9e9e9e"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GEOJSON_TYPE = "application/geo+json"
+
+
+def language() -> str:
+    """The active page language as the rule sets name it: "vi" or "en"."""
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def level_label(level: Level | None) -> str:
+    """The level's label in the active language; "no data" without a level."""
+    if level is None:
+        return _("no data")
+    return level.label_en if language() == "en" else level.label_vi
+
+
+def title_of(record: RuleSetRecord) -> str:
+    return record.title_vi if language() == "vi" and record.title_vi else record.title
+
+
+def input_label(spec: Input) -> str:
+    return spec.label_en if language() == "en" else spec.label_vi
+
+
+def format_value(spec: Input, value: float | None) -> str:
+    """Return an input value as the page shows it: 155,6 / 98% / yes / —."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if spec.kind == "bool":
+        return _("yes") if value else _("no")
+    unit = spec.unit_en if language() == "en" else spec.unit_vi
+    return format_number(value, spec.decimals, language()) + unit
+
+
+def shown_inputs(ruleset: RuleSet) -> list[Input]:
+    """The inputs a map table shows: numbers and yes/no facts, not the previous level."""
+    return [spec for spec in ruleset.inputs.values() if spec.kind != "level"]
+
+
+@dataclass
+class MapRow:
+    """One area of the map on the day."""
+
+    area: Area
+    level: Level | None  # in force (after timing rules); None: no data
+    computed: Level | None  # what the rules give that day
+    values: dict[str, float] = field(default_factory=dict)
+    changed_on: dt.date | None = None  # the level in force since
+    changed_from: Level | None = None
+    official: OfficialDecision | None = None
+
+    @property
+    def colour(self) -> str:
+        return self.level.colour if self.level else NO_DATA_COLOUR
+
+    @property
+    def label(self) -> str:
+        return level_label(self.level)
+
+    @property
+    def computed_label(self) -> str:
+        return level_label(self.computed)
+
+    @property
+    def differs(self) -> bool:
+        """Whether the computed level is not (yet) the one in force."""
+        return self.level is not None and self.computed is not None and self.level != self.computed
+
+
+@dataclass
+class LevelMap:
+    """The children of ``parent`` with their levels on ``day`` under one rule set and series."""
+
+    parent: Area
+    record: RuleSetRecord
+    series: Series
+    day: dt.date
+    rows: list[MapRow]
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return services.ruleset_of(self.record)
+
+    @property
+    def in_force(self) -> bool:
+        return self.ruleset.applies_on(self.day)
+
+    def columns(self) -> list[Input]:
+        return shown_inputs(self.ruleset)
+
+    def query(self) -> str:
+        """The query string naming this map's rule set, series and day (for links)."""
+        return urlencode(
+            {
+                "date": self.day.strftime("%d/%m/%Y"),
+                "rules": self.record.code,
+                "series": self.series.code,
+            }
+        )
+
+    def table(self) -> list[dict]:
+        """The table rows: each area with its input values as the page shows them."""
+        columns = self.columns()
+        drill = {AreaKind.NATION, AreaKind.PROVINCE, AreaKind.DISTRICT}
+        return [
+            {
+                "row": row,
+                "values": [format_value(spec, row.values.get(spec.name)) for spec in columns],
+                "drill": row.area.kind in drill,
+            }
+            for row in self.rows
+        ]
+
+    def column_labels(self) -> list[str]:
+        return [input_label(spec) for spec in self.columns()]
+
+    def title(self) -> str:
+        return title_of(self.record)
+
+    def legend(self) -> list[dict]:
+        entries = [
+            {"key": lv.key, "label": level_label(lv), "colour": lv.colour}
+            for lv in sorted(self.ruleset.levels, key=lambda lv: (lv.state != "level", lv.rank))
+        ]
+        entries.append({"key": "", "label": level_label(None), "colour": NO_DATA_COLOUR})
+        return entries
+
+    def properties(self, row: MapRow, *, public: bool = False) -> dict:
+        """The GeoJSON properties of one area (the public map gets levels only)."""
+        props = {
+            "code": row.area.code,
+            "name": row.area.name,
+            "level": row.level.key if row.level else None,
+            "rank": row.level.rank if row.level else None,
+            "label": row.label,
+            "colour": row.colour,
+        }
+        if public:
+            return props
+        ruleset = self.ruleset
+        props.update(
+            {
+                "computed": row.computed.key if row.computed else None,
+                "computed_label": level_label(row.computed) if row.computed else None,
+                "since": row.changed_on.strftime("%d/%m/%Y") if row.changed_on else None,
+                "population": row.area.population,
+                "values": {
+                    spec.name: format_value(spec, row.values.get(spec.name))
+                    for spec in shown_inputs(ruleset)
+                },
+                "official": row.official.label if row.official else None,
+            }
+        )
+        return props
+
+    def geojson(self, *, geometry: bool = True, public: bool = False) -> dict:
+        features = []
+        for row in self.rows:
+            feature = {
+                "type": "Feature",
+                "id": row.area.code,
+                "properties": self.properties(row, public=public),
+            }
+            if geometry:
+                feature["geometry"] = row.area.boundary_geometry()
+            features.append(feature)
+        return {
+            "type": "FeatureCollection",
+            "date": self.day.strftime("%d/%m/%Y"),
+            "rules": self.record.code,
+            "version": self.record.version,
+            "series": self.series.code,
+            "in_force": self.in_force,
+            "features": features,
+        }
+
+    def filename(self, extension: str) -> str:
+        return (
+            f"vungxanh-levels-{self.parent.code}-{self.record.code}-"
+            f"{self.series.code}-{self.day:%Y%m%d}.{extension}"
+        )
+
+
+def build(
+    parent: Area,
+    record: RuleSetRecord,
+    series: Series,
+    day: dt.date,
+    *,
+    areas,
+    computed,
+    officials=None,
+) -> LevelMap:
+    """Return the map of ``parent``'s children (from ``areas``) on ``day``.
+
+    ``areas``, ``computed`` (AssessmentSeries) and ``officials`` (OfficialDecision, or None
+    to leave them out) are querysets the caller may read.
+    """
+    ruleset = services.ruleset_of(record)
+    children = list(areas.filter(parent=parent).order_by("name"))
+    stored = {
+        row.area_id: row
+        for row in computed.filter(ruleset=record, series=series, area__in=children)
+    }
+    in_force = {}
+    if officials is not None:
+        for decision in officials.filter(area__in=children, effective_on__lte=day).order_by(
+            "effective_on", "announced_on", "id"
+        ):
+            in_force[decision.area_id] = decision
+    rows = []
+    for area in children:
+        row = _row(ruleset, area, stored.get(area.pk), day)
+        row.official = in_force.get(area.pk)
+        rows.append(row)
+    return LevelMap(parent, record, series, day, rows)
+
+
+def _row(ruleset: RuleSet, area: Area, stored: AssessmentSeries | None, day: dt.date) -> MapRow:
+    if stored is None or stored.offset(day) is None:
+        return MapRow(area, None, None)
+    offset = stored.offset(day)
+    levels = stored.level_indexes()
+    index, computed = int(levels[offset]), int(stored.level_indexes(computed=True)[offset])
+    row = MapRow(
+        area,
+        ruleset.levels[index] if index >= 0 else None,
+        ruleset.levels[computed] if computed >= 0 else None,
+        stored.input_values(day),
+    )
+    if row.level is not None:
+        changes = np.flatnonzero(levels[1 : offset + 1] != levels[:offset])
+        if len(changes):
+            at = int(changes[-1]) + 1
+            row.changed_on = stored.start + dt.timedelta(days=at)
+            previous = int(levels[at - 1])
+            row.changed_from = ruleset.levels[previous] if previous >= 0 else None
+    return row
+
+
+# -- responses -----------------------------------------------------------------------------
+
+
+def geojson_response(level_map: LevelMap, *, download: bool, geometry: bool) -> JsonResponse:
+    response = JsonResponse(
+        level_map.geojson(geometry=geometry),
+        json_dumps_params={"ensure_ascii": False},
+        content_type=GEOJSON_TYPE if download else "application/json",
+    )
+    if download:
+        name = level_map.filename("geojson")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def xlsx_header(level_map: LevelMap) -> list[str]:
+    return [
+        _("code"),
+        _("area"),
+        _("level"),
+        _("level key"),
+        _("rank"),
+        _("computed level"),
+        _("in force since"),
+        *(input_label(spec) for spec in level_map.columns()),
+        _("official decision in force"),
+        _("rule set"),
+        _("version"),
+        _("series"),
+        _("date"),
+    ]
+
+
+def xlsx_rows(level_map: LevelMap) -> list[list]:
+    rows = []
+    for row in level_map.rows:
+        values = []
+        for spec in level_map.columns():
+            value = row.values.get(spec.name)
+            values.append(None if value is None or math.isnan(value) else round(value, 4))
+        rows.append(
+            [
+                row.area.code,
+                row.area.name,
+                row.label,
+                row.level.key if row.level else "",
+                row.level.rank if row.level else None,
+                level_label(row.computed) if row.computed else "",
+                row.changed_on.strftime("%d/%m/%Y") if row.changed_on else "",
+                *values,
+                row.official.label if row.official else "",
+                level_map.record.code,
+                level_map.record.version,
+                level_map.series.code,
+                level_map.day.strftime("%d/%m/%Y"),
+            ]
+        )
+    return rows
+
+
+def xlsx_response(level_map: LevelMap) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Levels"))
+    sheet.append(xlsx_header(level_map))
+    for row in xlsx_rows(level_map):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{level_map.filename("xlsx")}"'
+    return response
+
+
+# -- what a map shows by default -------------------------------------------------------------
+
+# DESIGN §7: the demo opens on the day of the Ninh Kiều working session.
+DEMO_DAY = dt.date(2021, 9, 23)
+
+
+@dataclass
+class MapChoice:
+    """The rule set, series and day a map of ``area``'s children shows, and the options."""
+
+    area: Area
+    record: RuleSetRecord | None = None
+    series: Series | None = None
+    day: dt.date | None = None
+    records: list[RuleSetRecord] = field(default_factory=list)
+    series_options: list[Series] = field(default_factory=list)
+    first: dt.date | None = None  # the days the chosen rule set and series cover
+    last: dt.date | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.record is not None and self.series is not None and self.day is not None
+
+    def query(self, **changes) -> dict[str, str]:
+        """The query parameters that show this choice (``changes`` override them)."""
+        values = {
+            "area": self.area.code,
+            "date": self.day.strftime("%d/%m/%Y") if self.day else "",
+            "rules": self.record.code if self.record else "",
+            "series": self.series.code if self.series else "",
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+
+def _ranges(computed, area: Area) -> dict[tuple[int, int], tuple[dt.date, dt.date]]:
+    """(rule set id, series id) -> first and last day computed for ``area``'s children."""
+    ranges: dict[tuple[int, int], tuple[dt.date, dt.date]] = {}
+    rows = (
+        computed.filter(area__parent=area)
+        .order_by()
+        .values_list("ruleset_id", "series_id", "start", "days")
+    )
+    for ruleset_id, series_id, start, days in rows:
+        end = start + dt.timedelta(days=days - 1)
+        first, last = ranges.get((ruleset_id, series_id), (start, end))
+        ranges[(ruleset_id, series_id)] = (min(first, start), max(last, end))
+    return ranges
+
+
+def _counts(computed, area: Area, record: RuleSetRecord) -> dict[int, int]:
+    """Series id -> how many of ``area``'s children have levels under ``record``."""
+    rows = (
+        computed.filter(area__parent=area, ruleset=record)
+        .order_by()
+        .values("series_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["series_id"]: row["n"] for row in rows}
+
+
+def default_day(first: dt.date, last: dt.date, today: dt.date, *, demo: bool) -> dt.date:
+    """The demo's day if it is covered; else today, but not past the last reported fact."""
+    from vungxanh.surveillance.indicators import TAIL_DAYS
+
+    if demo and first <= DEMO_DAY <= last:
+        return DEMO_DAY
+    last_fact = max(first, last - dt.timedelta(days=TAIL_DAYS))
+    return min(max(today, first), last_fact)
+
+
+def choose(
+    area: Area,
+    computed,
+    *,
+    rules: str = "",
+    series: str = "",
+    day: dt.date | None = None,
+    today: dt.date,
+    demo: bool = False,
+) -> MapChoice:
+    """Pick what a map of ``area``'s children shows from what is computed (``computed``).
+
+    Default rule set: the first computable rule set in force on the day; default series:
+    the one of highest priority; default day: see ``default_day``, moved into the rule
+    set's effective dates when it falls outside them.
+    """
+    choice = MapChoice(area)
+    ranges = _ranges(computed, area)
+    current = {r.pk: r for r in services.computable_rulesets()}
+    choice.records = sorted({current[r] for r, _s in ranges if r in current}, key=lambda r: r.code)
+    if not choice.records:
+        choice.day = day
+        return choice
+    if day is None:
+        everything = [span for (r, _s), span in ranges.items() if r in current]
+        first, last = min(s[0] for s in everything), max(s[1] for s in everything)
+        probe = default_day(first, last, today, demo=demo)
+    else:
+        probe = day
+    in_force = [r for r in choice.records if services.ruleset_of(r).applies_on(probe)]
+    named = [r for r in choice.records if r.code == rules]
+    choice.record = (named or in_force or choice.records)[0]
+    counts = _counts(computed, area, choice.record)
+    # The series covering most of the units first (a city's own series before the national
+    # one on a city's map, the national one on the nation's), then by priority.
+    choice.series_options = sorted(
+        Series.objects.filter(pk__in=counts), key=lambda s: (-counts[s.pk], s.priority, s.code)
+    )
+    choice.series = next(
+        (s for s in choice.series_options if s.code == series), choice.series_options[0]
+    )
+    choice.first, choice.last = ranges[(choice.record.pk, choice.series.pk)]
+    if day is not None:
+        choice.day = day
+        return choice
+    day = default_day(choice.first, choice.last, today, demo=demo)
+    ruleset = services.ruleset_of(choice.record)
+    if ruleset.effective_from and day < ruleset.effective_from <= choice.last:
+        day = ruleset.effective_from
+    elif ruleset.effective_to and day > ruleset.effective_to >= choice.first:
+        day = ruleset.effective_to
+    choice.day = day
+    return choice
+
+
+def records_for_select(choice: MapChoice) -> list[tuple[RuleSetRecord, bool]]:
+    """The rule sets to offer, those in force on the day first: (record, in force)."""
+    if choice.day is None:
+        return [(r, False) for r in choice.records]
+    marked = [(r, services.ruleset_of(r).applies_on(choice.day)) for r in choice.records]
+    return sorted(marked, key=lambda pair: not pair[1])
+
+
+# -- why one area has its level ----------------------------------------------------------
+
+
+@dataclass
+class Criterion:
+    """The rule, matrix cell or band that decided, and whether the legal text was verified."""
+
+    name: str
+    verified: bool
+    note: str = ""
+
+
+@dataclass
+class AreaExplanation:
+    """Everything the explanation panel and the API say about one area on one day."""
+
+    area: Area
+    record: RuleSetRecord
+    series: Series
+    day: dt.date
+    level: Level | None  # in force
+    computed: Level | None
+    sentence_vi: str = ""
+    sentence_en: str = ""
+    values: list[tuple[Input, float | None]] = field(default_factory=list)
+    criterion: Criterion | None = None
+    adjustments: list[Criterion] = field(default_factory=list)
+    changed_on: dt.date | None = None
+    published: object | None = None  # the latest Assessment published on or before the day
+    official: OfficialDecision | None = None
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return services.ruleset_of(self.record)
+
+    @property
+    def sentence(self) -> str:
+        return self.sentence_en if language() == "en" else self.sentence_vi
+
+    @property
+    def differs(self) -> bool:
+        return self.level is not None and self.computed is not None and self.level != self.computed
+
+    def title(self) -> str:
+        return title_of(self.record)
+
+    @property
+    def level_label(self) -> str:
+        return level_label(self.level)
+
+    @property
+    def computed_label(self) -> str:
+        return level_label(self.computed) if self.computed else "—"
+
+    def published_levels(self) -> tuple[str, str]:
+        """The computed and the decided level of the published assessment, as labels."""
+        if self.published is None:
+            return "", ""
+        ruleset = self.ruleset
+
+        def label(key: str) -> str:
+            return level_label(next((lv for lv in ruleset.levels if lv.key == key), None))
+
+        return label(self.published.computed_key), label(self.published.decided_key)
+
+    def formatted(self) -> list[tuple[str, str, str]]:
+        """(input name, label, value as shown) of every input the rule set reads."""
+        return [(spec.name, input_label(spec), format_value(spec, v)) for spec, v in self.values]
+
+
+def criterion_of(ruleset: RuleSet, scale: str, decided_by: str) -> Criterion:
+    """Return the cell or rule named by ``Explanation.decided_by`` with its verified flag."""
+    matrix = ruleset.matrix
+    if decided_by.startswith("matrix[") and matrix is not None:
+        row, col = (int(n) - 1 for n in decided_by[7:-1].split("]["))
+        return Criterion(decided_by, matrix.verified[row][col], matrix.notes[row][col])
+    if decided_by.startswith("band ") and decided_by[5:] in ruleset.bands:
+        band = ruleset.bands[decided_by[5:]]
+        return Criterion(decided_by, band.verified, band.note)
+    scale_rule = ruleset.scale_rules.get(scale)
+    rules = (scale_rule.rules if scale_rule else ()) + ruleset.rules
+    rule = next((r for r in rules if r.name == decided_by), None)
+    if rule is not None:
+        return Criterion(rule.name, rule.verified, rule.note)
+    return Criterion(decided_by, True)
+
+
+def explain_area(
+    record: RuleSetRecord,
+    series: Series,
+    stored: AssessmentSeries,
+    day: dt.date,
+    *,
+    published=None,
+    officials=None,
+) -> AreaExplanation:
+    """Explain ``stored.area``'s level on ``day``; ``published`` and ``officials`` are the
+    caller's scoped querysets of Assessments and OfficialDecisions (None: left out)."""
+    ruleset = services.ruleset_of(record)
+    area = stored.area
+    row = _row(ruleset, area, stored, day)
+    found = AreaExplanation(area, record, series, day, row.level, row.computed)
+    found.changed_on = row.changed_on
+    if stored.offset(day) is not None:
+        explanation, values = services.explain_day(record, stored, day)
+        found.sentence_vi, found.sentence_en = explanation.sentence_vi, explanation.sentence_en
+        found.values = [(spec, _number(values.get(spec.name))) for spec in shown_inputs(ruleset)]
+        found.criterion = criterion_of(ruleset, str(area.kind), explanation.decided_by)
+        found.adjustments = [
+            Criterion(a.name, a.verified, a.note)
+            for a in ruleset.adjustments
+            if a.name in explanation.adjustments
+        ]
+    if published is not None:
+        found.published = (
+            published.filter(area=area, ruleset=record, series=series, date__lte=day)
+            .order_by("-date")
+            .first()
+        )
+    if officials is not None:
+        found.official = (
+            officials.filter(area=area, effective_on__lte=day)
+            .order_by("-effective_on", "-announced_on", "-id")
+            .first()
+        )
+    return found
+
+
+def _number(values) -> float | None:
+    if values is None:
+        return None
+    value = float(values[0])
+    return None if math.isnan(value) else value

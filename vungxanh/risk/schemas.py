@@ -1,0 +1,162 @@
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class LevelOut(Schema):
+    key: str
+    rank: int
+    label: str
+    label_vi: str
+    label_en: str
+    colour: str
+    state: str
+
+
+class InputOut(Schema):
+    name: str
+    label_vi: str
+    label_en: str
+    kind: str
+    unit_vi: str
+    unit_en: str
+    direction: str
+
+
+class RuleSetOut(Schema):
+    code: str = Field(description="The rule set's id, e.g. vn-4800-2021")
+    version: str
+    checksum: str
+    title: str
+    title_vi: str
+    source_document: str
+    source_date: dt.date | None
+    source_url: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    unverified_cells: int
+    computable: bool = Field(description="Every input comes from the stored indicators")
+
+
+class RuleSetDetailOut(RuleSetOut):
+    notes: str
+    parent: str
+    levels: list[LevelOut]
+    inputs: list[InputOut]
+    unverified: list[str] = Field(description="Every cell not verified in the legal text")
+
+
+class AreaLevelOut(Schema):
+    code: str
+    name: str
+    level: str | None = Field(description="Key of the level in force; null: no data")
+    rank: int | None
+    label: str
+    colour: str
+    computed: str | None = Field(description="Key of the level the rules give that day")
+    since: dt.date | None = Field(description="The level in force since")
+    official: str | None = Field(description="Official decision in force, if any")
+    inputs: dict[str, float | None]
+
+
+class LevelsOut(Schema):
+    area: str
+    date: dt.date
+    rules: str
+    version: str
+    series: str
+    in_force: bool = Field(description="Whether the rule set was in force on the date")
+    levels: list[AreaLevelOut]
+
+
+class CriterionOut(Schema):
+    name: str
+    verified: bool
+    note: str
+
+
+class PublishedOut(Schema):
+    id: int
+    date: dt.date
+    computed: str
+    decided: str
+    reason: str
+
+
+class OfficialOut(Schema):
+    announced_on: dt.date
+    effective_on: dt.date
+    label: str
+    rank: int | None
+    source_url: str
+
+
+class ExplanationOut(Schema):
+    area: str
+    name: str
+    date: dt.date
+    rules: str
+    version: str
+    legal_source: str
+    series: str
+    level: str | None
+    level_label: str
+    computed: str | None
+    in_force_since: dt.date | None
+    sentence_vi: str
+    sentence_en: str
+    inputs: dict[str, float | None]
+    criterion: CriterionOut | None
+    adjustments: list[CriterionOut]
+    published: PublishedOut | None
+    official: OfficialOut | None
+
+
+class AssessmentOut(Schema):
+    id: int
+    area: str = Field(alias="area.code")
+    area_name: str = Field(alias="area.name")
+    rules: str = Field(alias="ruleset.code")
+    version: str = Field(alias="ruleset.version")
+    series: str = Field(alias="series.code")
+    date: dt.date
+    computed_key: str
+    computed_rank: int
+    decided_key: str
+    decided_rank: int
+    overridden: bool
+    criterion: str
+    adjustments: list[str]
+    inputs: dict[str, Any]
+    explanation_vi: str
+    explanation_en: str
+    override_reason: str
+    legal_basis: str
+    published_at: dt.datetime
+
+
+class AssessmentFilter(Schema):
+    area: str | None = Field(None, description="Area code: assessments in its subtree")
+    date: str | None = Field(None, description="dd/mm/yyyy or yyyy-mm-dd")
+    rules: str | None = Field(None, description="Rule set id")
+
+
+class LevelChangeOut(Schema):
+    id: int
+    area: str = Field(alias="area.code")
+    area_name: str = Field(alias="area.name")
+    rules: str = Field(alias="ruleset.code")
+    from_key: str
+    to_key: str
+    from_rank: int | None
+    to_rank: int
+    announced_on: dt.date
+    effective_on: dt.date
+    reason: str
+
+
+class DecideIn(Schema):
+    level: str = Field(description="Key of the decided level")
+    reason: str = Field(description="Why it differs from the computed level (required)")
+    legal_basis: str = ""

@@ -1,0 +1,132 @@
+"""Imports API.
+
+POST /api/v1/imports/{kind}            import a file (multipart ``file``; ``dry_run``,
+                                       ``valid_only``): 200 with the report, 422 if refused
+GET  /api/v1/imports/                  the imports of the caller's areas, newest first
+GET  /api/v1/imports/{id}              one import
+POST /api/v1/imports/{id}/undo         undo an import (optional ?reason=… for the audit trail)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from vungxanh.accounts.scoping import can
+from vungxanh.surveillance import services
+from vungxanh.surveillance.models import ImportBatch
+from vungxanh.surveillance.problems import as_rows
+
+router = Router(tags=["imports"])
+
+
+class ImportProblemOut(Schema):
+    row: int | None = Field(description="Spreadsheet row (the header is row 1); null: whole file")
+    column: str
+    code: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    written: bool
+    batch_id: int | None
+    new: int
+    corrected: int
+    unchanged: int
+    rows: int
+    problems: list[ImportProblemOut]
+
+
+class ImportBatchOut(Schema):
+    id: int
+    kind: str
+    file_name: str
+    file_sha256: str
+    area_code: str = Field(alias="area.code")
+    series: str = Field(alias="series.code")
+    actor_name: str
+    source: str
+    created_at: dt.datetime
+    status: str
+    rows_total: int
+    rows_created: int
+    rows_corrected: int
+    rows_unchanged: int
+    rows_rejected: int
+    undone_at: dt.datetime | None
+
+
+def _batches(request: HttpRequest):
+    return ImportBatch.objects.for_user(request.user, "view").select_related("area", "series")
+
+
+def _report(check: services.ImportCheck, batch: ImportBatch | None) -> dict:
+    return {
+        "written": batch is not None,
+        "batch_id": batch.pk if batch is not None else None,
+        "new": check.new,
+        "corrected": check.corrected,
+        "unchanged": check.unchanged,
+        "rows": check.rows,
+        "problems": as_rows(check.errors),
+    }
+
+
+@router.get("", response=list[ImportBatchOut], url_name="import_list")
+@paginate(LimitOffsetPagination)
+def import_list(request: HttpRequest):
+    return _batches(request)
+
+
+# Declared before ``/{kind}`` so that a number is read as an import id.
+@router.get("/{int:batch_id}", response=ImportBatchOut, url_name="import_detail")
+def import_detail(request: HttpRequest, batch_id: int):
+    return get_object_or_404(_batches(request), pk=batch_id)
+
+
+@router.post("/{int:batch_id}/undo", response=ImportBatchOut, url_name="import_undo")
+def import_undo(request: HttpRequest, batch_id: int, reason: str = ""):
+    """Remove the import's rows and bring back the values it replaced (403 if not allowed).
+
+    ``reason`` (a query parameter, optional) is kept in the audit trail.
+    """
+    batch = get_object_or_404(_batches(request), pk=batch_id)
+    return services.undo_import(batch, actor=request.user, reason=reason[:500])
+
+
+@router.post(
+    "/{kind}",
+    response={200: ImportReportOut, 422: ImportReportOut},
+    url_name="import_create",
+)
+def import_create(
+    request: HttpRequest,
+    kind: str,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    valid_only: Form[bool] = False,
+    series: Form[str] = services.REPORTED_SERIES,
+):
+    """Import ``file`` (XLSX or CSV) as ``kind``: cases, daily, tests, vaccination, capacity.
+
+    Every row is imported, or none if any cell is wrong (unless ``valid_only``); each
+    problem names its row and column. ``dry_run`` checks and reports without writing.
+    """
+    if not can(request.user, "surveillance.importbatch", "add"):
+        raise PermissionDenied(_("You may not import surveillance data."))
+    options = {"actor": request.user, "series_code": series, "valid_only": valid_only}
+    data = file.read()
+    if dry_run:
+        check, batch = services.check_import(kind, data, file.name, **options), None
+    else:
+        result = services.import_file(kind, data, file.name, **options)
+        check, batch = result.check, result.batch
+    refused = bool(check.errors) and not valid_only
+    return Status(422 if refused else 200, _report(check, batch))

@@ -1,0 +1,116 @@
+"""``vungxanh import KIND FILE``: the report, the counts, the exit status, ``import ncsc``."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from vungxanh.audit.models import AuditEntry
+from vungxanh.domain.tabular import CellError
+from vungxanh.surveillance.models import DailyCount, ImportBatch
+from vungxanh.surveillance.problems import describe
+from vungxanh.surveillance.services import ImportCheck, ImportResult
+from vungxanh.surveillance.tests.test_import_pages import DAILY_BAD_CSV, DAILY_CSV
+from vungxanh.testing import BaseTestCase
+
+
+class ImportCommandTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        folder = tempfile.TemporaryDirectory(prefix="vx-cli-")
+        self.addCleanup(folder.cleanup)
+        self.folder = Path(folder.name)
+
+    def file(self, text: str, name: str = "daily.csv") -> str:
+        path = self.folder / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    def run_import(self, *args, **options) -> str:
+        out = io.StringIO()
+        call_command("import", *args, stdout=out, stderr=io.StringIO(), **options)
+        return out.getvalue()
+
+    def test_a_valid_file_is_imported_and_counted(self):
+        out = self.run_import("daily", self.file(DAILY_CSV))
+        self.assertIn("2 rows: 2 new, 0 corrected, 0 unchanged.", out)
+        batch = ImportBatch.objects.get()
+        self.assertEqual((batch.source, batch.actor_name), ("cli:import", "system"))
+        self.assertEqual(AuditEntry.objects.get(action="import").source, "cli:import")
+        self.assertEqual(DailyCount.objects.count(), 2)
+
+    def test_importing_again_adds_nothing_and_succeeds(self):
+        path = self.file(DAILY_CSV)
+        self.run_import("daily", path)
+        out = self.run_import("daily", path)
+        self.assertIn("0 new, 0 corrected, 2 unchanged", out)
+        self.assertEqual(ImportBatch.objects.count(), 1)
+
+    def test_a_file_with_problems_is_reported_and_fails(self):
+        out = io.StringIO()
+        with self.assertRaises(CommandError) as raised:
+            call_command("import", "daily", self.file(DAILY_BAD_CSV), stdout=out)
+        self.assertIn("4", str(raised.exception))
+        report = out.getvalue()
+        for column in ("Ca cộng đồng", "Ca trong khu phong tỏa", "Ngày", "Địa bàn"):
+            self.assertIn(column, report)
+        error = CellError(3, "Ngày", "not_a_date", {"value": "31/02/2021"})
+        self.assertIn(describe(error), report)
+        self.assertFalse(ImportBatch.objects.exists())
+        self.assertFalse(AuditEntry.objects.exists())
+
+    def test_the_report_follows_the_active_language(self):
+        error = CellError(3, "Ngày", "not_a_date", {"value": "31/02/2021"})
+        for lang in ("vi", "en"):
+            with self.subTest(lang=lang), translation.override(lang):
+                out = io.StringIO()
+                with self.assertRaises(CommandError):
+                    call_command("import", "daily", self.file(DAILY_BAD_CSV), stdout=out)
+                self.assertIn(describe(error), out.getvalue())
+
+    def test_dry_run_writes_nothing(self):
+        out = self.run_import("daily", self.file(DAILY_CSV), dry_run=True)
+        self.assertIn("2 new", out)
+        self.assertFalse(ImportBatch.objects.exists())
+        with self.assertRaises(CommandError):
+            self.run_import("daily", self.file(DAILY_BAD_CSV), dry_run=True)
+
+    def test_valid_only_imports_the_good_rows(self):
+        out = self.run_import("daily", self.file(DAILY_BAD_CSV), valid_only=True)
+        self.assertIn("1 new", out)
+        self.assertEqual(DailyCount.objects.get().area, self.anhoa)
+
+    def test_user_and_series(self):
+        with self.assertRaises(CommandError):  # Cái Khế is not An Hòa's
+            self.run_import("daily", self.file(DAILY_CSV), user="anhoa_official")
+        self.run_import("daily", self.file(DAILY_CSV), user="health_officer", series="cantho-doh")
+        batch = ImportBatch.objects.get()
+        self.assertEqual((batch.actor, batch.series.code), (self.health_officer, "cantho-doh"))
+
+    def test_clear_errors_for_bad_arguments(self):
+        with self.assertRaisesMessage(CommandError, "nobody"):
+            self.run_import("daily", self.file(DAILY_CSV), user="nobody")
+        with self.assertRaisesMessage(CommandError, "missing.csv"):
+            self.run_import("daily", str(self.folder / "missing.csv"))
+        with self.assertRaises(CommandError):
+            self.run_import("daily")
+        with self.assertRaisesMessage(CommandError, "nope"):
+            self.run_import("daily", self.file(DAILY_CSV), series="nope")
+
+    def test_verbose_runs_print_the_phases(self):
+        out = self.run_import("daily", self.file(DAILY_CSV), verbosity=2)
+        self.assertIn("write 60%", out)
+
+    def test_ncsc_runs_the_loader(self):
+        check = ImportCheck("daily", "ncsc", "0" * 64, rows=5, errors=[], new=5)
+        fake = mock.Mock(return_value=ImportResult(check, None))
+        with mock.patch("vungxanh.surveillance.loaders.load_ncsc", fake):
+            out = self.run_import("ncsc")
+        fake.assert_called_once_with(actor=None)
+        self.assertTrue(out.strip())

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from vungxanh.surveillance import views_imports as views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.batch_list, name="list"),
+    path("new/", views.upload, name="new"),
+    path("confirm/", views.confirm, name="confirm"),
+    path("<int:batch_id>/", views.batch_detail, name="detail"),
+    path("<int:batch_id>/undo/", views.batch_undo, name="undo"),
+    path("jobs/<str:job_id>/", views.job_page, name="job"),
+    path("jobs/<str:job_id>/progress/", views.job_progress, name="job_progress"),
+    path("template/<str:kind>.xlsx", views.download_xlsx, name="template_xlsx"),
+    path("template/<str:kind>.csv", views.download_csv, name="template_csv"),
+]

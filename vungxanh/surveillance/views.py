@@ -1,0 +1,349 @@
+"""Pages: an area's epidemic curve and indicators, its units side by side, the case list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from vungxanh.accounts.scoping import can
+from vungxanh.areas.models import Area
+from vungxanh.domain.tabular import parse_date
+from vungxanh.surveillance import exports
+from vungxanh.surveillance.models import Detection, Series
+from vungxanh.surveillance.queries import (
+    DEFAULT_TABLE_DAYS,
+    SORT_KEYS,
+    AreaEpidemic,
+    CaseFilters,
+    Key,
+    capped_count,
+    case_total,
+    default_area,
+    filtered_cases,
+    keyset_page,
+    may_see_people,
+    overview_day,
+    people_for,
+    pick_series,
+    series_for_area,
+    unit_rows,
+    visible_areas,
+)
+
+EXPORT_FORMATS = ("csv", "xlsx")
+# A table longer than two years is an export, not a page.
+MAX_TABLE_DAYS = 731
+DATA_MODEL = "surveillance.indicatorseries"
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _area(request: HttpRequest, code: str) -> Area:
+    """Return the area if the user may read its surveillance data; 404 if not theirs."""
+    area = get_object_or_404(visible_areas(request.user), code=code)
+    if not can(request.user, DATA_MODEL, "view", area):
+        raise PermissionDenied
+    return area
+
+
+def _day(request: HttpRequest, name: str, errors: list[str]) -> dt.date | None:
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        errors.append(_("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text})
+    return day
+
+
+def _query(request: HttpRequest, **changes) -> str:
+    """Return the request's query string with ``changes`` (None removes a parameter)."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return query.urlencode()
+
+
+def _series_context(request: HttpRequest, options: list[Series], series: Series | None) -> dict:
+    """The series shown, and a link to the same page for each other series with data."""
+    links = [(s, _query(request, series=s.code, after=None, before=None, on=None)) for s in options]
+    return {"series_options": options, "series": series, "series_links": links}
+
+
+def _table_range(
+    request: HttpRequest, epidemic: AreaEpidemic, errors: list[str]
+) -> tuple[dt.date | None, dt.date | None, bool]:
+    """Return the first and last day of the table, and whether the user chose them."""
+    first, last = _day(request, "from", errors), _day(request, "to", errors)
+    chosen = bool(first or last)
+    last = last or epidemic.default_end()
+    if last is None:
+        return None, None, chosen
+    first = first or last - dt.timedelta(days=DEFAULT_TABLE_DAYS - 1)
+    if first > last:
+        errors.append(_("The first day comes after the last one."))
+        first = last - dt.timedelta(days=DEFAULT_TABLE_DAYS - 1)
+    if (last - first).days >= MAX_TABLE_DAYS:
+        errors.append(_("At most two years at a time; use the export for more."))
+        first = last - dt.timedelta(days=MAX_TABLE_DAYS - 1)
+    return first, last, chosen
+
+
+def _format(fmt: str) -> str:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    return fmt
+
+
+def _respond(fmt: str, name: str, header, rows) -> HttpResponse:
+    if fmt == "csv":
+        return exports.csv_response(name, header, rows)
+    return exports.xlsx_response(name, header, rows)
+
+
+# -- pages ---------------------------------------------------------------------------------
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Open the epidemic page of the highest area the user may read."""
+    area = default_area(request.user)
+    if area is None:
+        raise PermissionDenied
+    return redirect("surveillance:area", code=area.code)
+
+
+@login_required
+def area_page(request: HttpRequest, code: str) -> HttpResponse:
+    area = _area(request, code)
+    options = series_for_area(request.user, area)
+    series = pick_series(options, request.GET.get("series"))
+    epidemic = AreaEpidemic(request.user, area, series)
+    errors: list[str] = []
+    first, last, chosen = _table_range(request, epidemic, errors)
+    chart = epidemic.chart(first, last) if chosen else epidemic.chart()
+    chart["labels"] = {d.value: str(d.label) for d in Detection}
+    chart["axes"] = {"cases": _("new cases"), "incidence": _("community cases /100,000, 7 days")}
+    chart["incidence_label"] = _("community incidence, 7 days, per 100,000")
+    context = {
+        "area": area,
+        "ancestors": visible_areas(request.user).ancestors_of(area),
+        "has_children": visible_areas(request.user).filter(parent=area).exists(),
+        **_series_context(request, options, series),
+        "epidemic": epidemic,
+        "computed": epidemic.indicators is not None,
+        "first": first,
+        "last": last,
+        "rows": epidemic.table(first, last) if first else [],
+        "latest": epidemic.on(last) if last else {},
+        "errors": errors,
+        "chart": chart,
+        "query": _query(request),
+    }
+    return render(request, "surveillance/area.html", context)
+
+
+@login_required
+def area_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The indicator table of the area page, every indicator, as CSV or XLSX."""
+    fmt = _format(fmt)
+    area = _area(request, code)
+    series = pick_series(series_for_area(request.user, area), request.GET.get("series"))
+    epidemic = AreaEpidemic(request.user, area, series)
+    first, last, _chosen = _table_range(request, epidemic, [])
+    indicators = [epidemic.indicators] if epidemic.indicators else []
+    rows = exports.indicator_rows(indicators, first, last)
+    span = f"-{first:%Y%m%d}-{last:%Y%m%d}" if first else ""
+    name = f"vungxanh-indicators-{area.code}-{series.code if series else 'none'}{span}"
+    return _respond(fmt, name, exports.INDICATOR_HEADER, rows)
+
+
+def _overview(request: HttpRequest, code: str) -> dict:
+    area = _area(request, code)
+    options = series_for_area(request.user, area)
+    series = pick_series(options, request.GET.get("series"))
+    errors: list[str] = []
+    on = _day(request, "on", errors)
+    if on is None and series is not None:
+        on = overview_day(request.user, area, series)
+    sort = request.GET.get("sort", "name")
+    if sort.lstrip("-") not in SORT_KEYS:
+        sort = "name"
+    rows, total = unit_rows(request.user, area, series, on, sort) if on else ([], None)
+    return {
+        "area": area,
+        "ancestors": visible_areas(request.user).ancestors_of(area),
+        **_series_context(request, options, series),
+        "on": on,
+        "sort": sort,
+        "rows": rows,
+        "total": total,
+        "errors": errors,
+    }
+
+
+# Columns a first click sorts highest first.
+DESCENDING_FIRST = {"cases28", "incidence7", "incidence14", "cumulative"}
+
+
+def _next_sort(key: str, sort: str) -> str:
+    """The sort a column header's link asks for: its default order, or the reverse."""
+    default = f"-{key}" if key in DESCENDING_FIRST else key
+    if sort == default:
+        return key if default.startswith("-") else f"-{key}"
+    return default
+
+
+@login_required
+def overview(request: HttpRequest, code: str) -> HttpResponse:
+    context = _overview(request, code)
+    sort = context["sort"]
+    labels = [
+        ("name", _("Unit")),
+        ("cases28", _("Cases, 28 days")),
+        ("incidence7", _("Community /100,000, 7 days")),
+        ("incidence14", _("Community /100,000, 14 days")),
+        ("days_since", _("Days since last community case")),
+        ("cumulative", _("Cumulative cases")),
+    ]
+    context["columns"] = [(key, label, _next_sort(key, sort)) for key, label in labels]
+    context["query"] = _query(request, sort=None)
+    context["export_query"] = _query(request)
+    return render(request, "surveillance/overview.html", context)
+
+
+OVERVIEW_HEADER = [
+    "area",
+    "name",
+    "population",
+    "date",
+    "new_cases_28d",
+    "community_incidence_7d",
+    "community_incidence_14d",
+    "days_since_community_case",
+    "cumulative_cases",
+]
+
+
+@login_required
+def overview_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
+    context = _overview(request, code)
+    on = context["on"]
+    rows = [
+        [
+            r.area.code,
+            r.area.name,
+            r.area.population,
+            on,
+            r.new_cases_28d,
+            r.community_incidence_7d,
+            r.community_incidence_14d,
+            r.days_since_community_case,
+            r.cumulative_cases,
+        ]
+        for r in [*context["rows"], *([context["total"]] if context["total"] else [])]
+    ]
+    series = context["series"]
+    name = f"vungxanh-units-{context['area'].code}-{series.code if series else 'none'}"
+    return _respond(fmt, name, OVERVIEW_HEADER, rows)
+
+
+# -- the case list -------------------------------------------------------------------------
+def _case_filters(request: HttpRequest, errors: list[str]) -> tuple[CaseFilters, list[Series]]:
+    code = request.GET.get("area", "").strip()
+    if code:
+        area = visible_areas(request.user).filter(code=code).first()
+        if area is None or not can(request.user, "surveillance.caserecord", "view", area):
+            raise Http404
+    else:
+        area = default_area(request.user)
+        if area is None:
+            raise PermissionDenied
+    options = series_for_area(request.user, area)
+    detection = request.GET.get("detection", "")
+    if detection not in Detection.values:
+        detection = ""
+    filters = CaseFilters(
+        area=area,
+        series=pick_series(options, request.GET.get("series")),
+        first=_day(request, "from", errors),
+        last=_day(request, "to", errors),
+        detection=detection,
+        q=request.GET.get("q", "").strip()[:150],
+    )
+    return filters, options
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    errors: list[str] = []
+    filters, options = _case_filters(request, errors)
+    rows = filtered_cases(request.user, filters).select_related("area")
+    page = keyset_page(
+        rows,
+        settings.VX_PAGE_SIZE,
+        date_field="confirmed_date",
+        after=Key.parse(request.GET.get("after")),
+        before=Key.parse(request.GET.get("before")),
+    )
+    show_people = may_see_people(request.user, filters.area)
+    people = people_for(request.user, [c.case_code for c in page.rows]) if show_people else {}
+    context = {
+        "filters": filters,
+        "area": filters.area,
+        **_series_context(request, options, filters.series),
+        "detections": Detection.choices,
+        "page": page,
+        "cases": [(case, people.get(case.case_code)) for case in page.rows],
+        "total": case_total(request.user, filters, rows),
+        "show_people": show_people,
+        "errors": errors,
+        "first_query": _query(request, after=None, before=None),
+        "next_query": _query(request, after=str(page.next_key), before=None)
+        if page.next_key
+        else "",
+        "previous_query": _query(request, before=str(page.previous_key), after=None)
+        if page.previous_key
+        else "",
+        "export_query": _query(request, after=None, before=None),
+    }
+    return render(request, "surveillance/cases.html", context)
+
+
+@login_required
+def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered cases, every page, with the import template's columns."""
+    fmt = _format(fmt)
+    errors: list[str] = []
+    filters, _options = _case_filters(request, errors)
+    rows = filtered_cases(request.user, filters)
+    include_personal = request.GET.get("include_personal") == "1" and may_see_people(
+        request.user, filters.area
+    )
+    header = exports.fact_header("cases", include_personal=include_personal)
+    if fmt == "xlsx" and not capped_count(rows, exports.XLSX_MAX_ROWS).exact:
+        messages.error(request, _("Too many rows for one Excel sheet: export CSV instead."))
+        return redirect(f"{reverse('surveillance:cases')}?{_query(request, include_personal=None)}")
+    if include_personal:
+        exports.record_personal_export(
+            request.user,
+            filters.area,
+            kind="cases",
+            details={
+                "format": fmt,
+                "filters": {k: v for k, v in request.GET.items() if k != "include_personal"},
+            },
+        )
+    people = (lambda codes: people_for(request.user, codes)) if include_personal else None
+    values = exports.fact_rows("cases", rows, header, people=people)
+    series = filters.series.code if filters.series else "all"
+    name = f"vungxanh-cases-{filters.area.code}-{series}"
+    return _respond(fmt, name, header, values)

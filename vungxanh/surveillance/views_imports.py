@@ -1,0 +1,376 @@
+"""Import pages: history with undo, upload → preview report → confirm, progress, templates.
+
+An uploaded file is checked first and nothing is written: the preview lists every
+problem by row and column and says what importing would change. The bytes wait under
+``MEDIA_ROOT/uploads/<sha256>`` until the user confirms (the form carries only the
+hash, and the session remembers which hashes this user uploaded); they are deleted
+once imported. Large files are imported in the background (``jobs.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from vungxanh.accounts.scoping import can
+from vungxanh.surveillance import jobs, services
+from vungxanh.surveillance.models import ImportBatch, ImportKind
+from vungxanh.surveillance.problems import as_rows
+from vungxanh.surveillance.specs import SPECS
+from vungxanh.surveillance.xlsx_templates import template_csv, template_filename, template_workbook
+
+BACKGROUND_BYTES = 5 * 1024 * 1024
+BACKGROUND_ROWS = 50_000
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+SHOWN_PROBLEMS = 2_000  # a page beyond this is no help; the CLI and API report them all
+GUIDE_AREAS = 300  # list the user's areas in the template's guide up to this many
+UPLOAD_SESSION_KEY = "vx_import_uploads"
+UPLOAD_MAX_AGE = 24 * 3600
+SAMPLE_ROWS = 50
+KIND_CHOICES = [(value, label) for value, label in ImportKind.choices if value in SPECS]
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=KIND_CHOICES)
+    file = forms.FileField(
+        label=gettext_lazy("File (XLSX or CSV)"),
+        help_text=gettext_lazy("Fill in the template of this kind; its headers are checked."),
+    )
+    valid_only = forms.BooleanField(
+        label=gettext_lazy("Import only the valid rows"),
+        required=False,
+        help_text=gettext_lazy("Otherwise a file with any problem is not imported at all."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    kind = forms.ChoiceField(choices=KIND_CHOICES)
+    sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$")
+    file_name = forms.CharField(max_length=255)
+    valid_only = forms.BooleanField(required=False)
+    rows = forms.IntegerField(min_value=0, required=False)
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _require_importer(request: HttpRequest) -> None:
+    if not can(request.user, "surveillance.importbatch", "add"):
+        raise PermissionDenied
+
+
+def _batches(request: HttpRequest):
+    return ImportBatch.objects.for_user(request.user, "view").select_related("area", "series")
+
+
+def _may_undo(user, batch: ImportBatch) -> bool:
+    model = services.MODELS.get(batch.kind, services.DailyCount)
+    return batch.status == ImportBatch.Status.COMMITTED and can(
+        user, model._meta.label_lower, "delete", batch.area
+    )
+
+
+def curve_url(area) -> str:
+    """Return the address of the epidemic curve page of ``area``."""
+    try:
+        return reverse("surveillance:area", args=[area.code])
+    except NoReverseMatch:  # the surveillance pages are mounted separately
+        return f"/surveillance/areas/{area.code}/"
+
+
+def _uploads_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _remove_stale_uploads(folder: Path) -> None:
+    limit = time.time() - UPLOAD_MAX_AGE
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def _keep_upload(request: HttpRequest, sha256: str, data: bytes) -> None:
+    folder = _uploads_dir()
+    _remove_stale_uploads(folder)
+    path = folder / sha256
+    if not path.exists():
+        path.write_bytes(data)
+    kept = [h for h in request.session.get(UPLOAD_SESSION_KEY, []) if h != sha256]
+    request.session[UPLOAD_SESSION_KEY] = [*kept[-19:], sha256]
+
+
+def _upload_path(request: HttpRequest, sha256: str) -> Path | None:
+    """Return the kept upload if this user uploaded it and it is still there."""
+    if sha256 not in request.session.get(UPLOAD_SESSION_KEY, []):
+        return None
+    path = _uploads_dir() / sha256
+    return path if path.is_file() else None
+
+
+def _forget_upload(request: HttpRequest, sha256: str) -> None:
+    kept = request.session.get(UPLOAD_SESSION_KEY, [])
+    request.session[UPLOAD_SESSION_KEY] = [h for h in kept if h != sha256]
+
+
+def _report_outcome(request: HttpRequest, outcome: dict) -> HttpResponse:
+    """Say how an import ended and go where the user can see it."""
+    batch = outcome.get("batch")
+    counts = {k: outcome.get(k, 0) for k in ("new", "corrected", "unchanged")}
+    counts["file"] = outcome.get("file_name", "")
+    if batch is not None:
+        text = (
+            _("“%(file)s” imported: %(new)d new, %(corrected)d corrected, %(unchanged)d unchanged.")
+            % counts
+        )
+        link = _("See the epidemic curve of %(area)s") % {"area": batch.area.name}
+        if outcome.get("rejected"):
+            text += " " + _("%(n)d rows with problems were left out.") % {"n": outcome["rejected"]}
+        messages.success(
+            request, format_html('{} <a href="{}">{}</a>', text, curve_url(batch.area), link)
+        )
+        return redirect("imports:list")
+    if outcome.get("problems"):
+        messages.error(
+            request,
+            _("Nothing was imported: the file has %(n)d problems. Upload it again to see them.")
+            % {"n": outcome["problems"]},
+        )
+        return redirect("imports:new")
+    messages.info(
+        request, _("Nothing to import: every row of “%(file)s” is already stored.") % counts
+    )
+    return redirect("imports:list")
+
+
+# -- history and detail ----------------------------------------------------------------
+@login_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(_batches(request), settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
+    undoable = {b.pk for b in page if _may_undo(request.user, b)}
+    context = {
+        "page": page,
+        "undoable": undoable,
+        "can_import": can(request.user, "surveillance.importbatch", "add"),
+        "query": "",
+    }
+    return render(request, "surveillance/import_list.html", context)
+
+
+def _display(obj, name: str) -> str:
+    value = getattr(obj, name, "")
+    if name == "area":
+        return value.name
+    if hasattr(obj, f"get_{name}_display"):
+        return getattr(obj, f"get_{name}_display")()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _sample(request: HttpRequest, batch: ImportBatch) -> dict:
+    """Return up to SAMPLE_ROWS stored rows of the batch, without personal columns."""
+    model = services.MODELS.get(batch.kind, services.DailyCount)
+    spec = SPECS.get(batch.kind, SPECS["daily"])
+    columns = [c for c in spec.columns if not c.personal and hasattr(model, c.name)]
+    rows = model.objects.for_user(request.user, "view").filter(batch=batch)
+    shown = rows.select_related("area").order_by("pk")[:SAMPLE_ROWS]
+    return {
+        "headers": [c.label_vi for c in columns],
+        "rows": [[_display(obj, c.name) for c in columns] for obj in shown],
+        "count": rows.count(),
+    }
+
+
+@login_required
+def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_object_or_404(_batches(request), pk=batch_id)
+    context = {
+        "batch": batch,
+        "may_undo": _may_undo(request.user, batch),
+        "curve_url": curve_url(batch.area),
+        "sample": _sample(request, batch),
+    }
+    return render(request, "surveillance/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def batch_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_object_or_404(_batches(request), pk=batch_id)
+    try:
+        services.undo_import(batch, actor=request.user, reason=request.POST.get("reason", "")[:500])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not undo this import."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Import “%(file)s” undone.") % {"file": batch.file_name})
+    return redirect("imports:list")
+
+
+# -- upload, preview, confirm ----------------------------------------------------------
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return _preview(request, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+    return render(request, "surveillance/import_new.html", {"form": form, "kinds": KIND_CHOICES})
+
+
+def _preview(request: HttpRequest, cleaned: dict) -> HttpResponse:
+    upload_file, kind, valid_only = cleaned["file"], cleaned["kind"], cleaned["valid_only"]
+    data = upload_file.read()
+    check = services.check_import(
+        kind, data, upload_file.name, actor=request.user, valid_only=valid_only
+    )
+    importable = (check.ok or valid_only) and bool(check.new or check.corrected)
+    confirm = None
+    if importable:
+        _keep_upload(request, check.sha256, data)
+        confirm = ConfirmForm(
+            initial={
+                "kind": kind,
+                "sha256": check.sha256,
+                "file_name": upload_file.name,
+                "valid_only": valid_only,
+                "rows": check.rows,
+            }
+        )
+    problems = as_rows(check.errors[:SHOWN_PROBLEMS])
+    context = {
+        "check": check,
+        "kind_label": dict(KIND_CHOICES)[kind],
+        "valid_only": valid_only,
+        "problems": problems,
+        "hidden_problems": max(len(check.errors) - len(problems), 0),
+        "confirm": confirm,
+        "background": len(data) > BACKGROUND_BYTES or check.rows > BACKGROUND_ROWS,
+    }
+    return render(request, "surveillance/import_preview.html", context)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = ConfirmForm(request.POST)
+    path = _upload_path(request, form.cleaned_data["sha256"]) if form.is_valid() else None
+    if path is None:
+        messages.error(request, _("The uploaded file is no longer here: upload it again."))
+        return redirect("imports:new")
+    values = form.cleaned_data
+    options = {"actor": request.user, "valid_only": values["valid_only"]}
+    _forget_upload(request, values["sha256"])
+    if path.stat().st_size > BACKGROUND_BYTES or (values["rows"] or 0) > BACKGROUND_ROWS:
+        job_id = jobs.start_import(values["kind"], path, values["file_name"], **options)
+        return redirect("imports:job", job_id=job_id)
+    try:
+        result = services.import_file(
+            values["kind"], path.read_bytes(), values["file_name"], **options
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("imports:new")
+    finally:
+        path.unlink(missing_ok=True)
+    outcome = jobs.outcome(result)
+    return _report_outcome(
+        request, {**outcome, "batch": result.batch, "file_name": values["file_name"]}
+    )
+
+
+# -- background jobs -------------------------------------------------------------------
+def _job(request: HttpRequest, job_id: str) -> dict:
+    state = jobs.job_state(job_id, request.user)
+    if state is None:
+        raise Http404
+    return state
+
+
+def _finished(request: HttpRequest, state: dict) -> HttpResponse:
+    batch = None
+    if state.get("batch_id"):
+        batch = _batches(request).filter(pk=state["batch_id"]).first()
+    return _report_outcome(request, {**state, "batch": batch})
+
+
+@login_required
+def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
+    state = _job(request, job_id)
+    if state["status"] == jobs.DONE:
+        return _finished(request, state)
+    return render(request, "surveillance/import_job.html", {"job_id": job_id, "state": state})
+
+
+@login_required
+def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The progress fragment htmx polls; once the job is done, send the browser on."""
+    state = _job(request, job_id)
+    if state["status"] == jobs.DONE:
+        target = _finished(request, state)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target["Location"]
+        return response
+    return render(request, "surveillance/import_progress.html", {"job_id": job_id, "state": state})
+
+
+# -- templates -------------------------------------------------------------------------
+def _template_kind(kind: str) -> str:
+    if kind not in SPECS:
+        raise Http404
+    return kind
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def download_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
+    kind = _template_kind(kind)
+    label = services.MODELS[kind]._meta.label_lower
+    _lookup, areas = services.area_lookup(request.user, label)
+    listed = sorted(areas.values(), key=lambda a: a.path) if len(areas) <= GUIDE_AREAS else []
+    return _attachment(
+        template_workbook(kind, [(a.code, a.name) for a in listed]),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        template_filename(kind, "xlsx"),
+    )
+
+
+@login_required
+def download_csv(request: HttpRequest, kind: str) -> HttpResponse:
+    kind = _template_kind(kind)
+    return _attachment(
+        template_csv(kind), "text/csv; charset=utf-8", template_filename(kind, "csv")
+    )
