@@ -9,7 +9,8 @@ NAIVE baseline: ``CaseRecord.objects.create`` per row for 20,000 rows (already p
 one transaction), extrapolated linearly to the million.
 
 Run from the repository root: ``.venv/bin/python bench/bench_import.py``
-(``--rows N`` for a smaller file, ``--profile`` to print check_import's hot spots).
+(``--rows N`` for a smaller file, ``--profile`` to print check_import's hot spots,
+``--append`` to add the figures to bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
     Timer,
+    append_results,
     database_version,
+    machine_table,
     print_machine,
     report,
     run_legs,
@@ -197,6 +200,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--profile", action="store_true", help="profile check_import")
+    parser.add_argument("--append", action="store_true", help="add the figures to RESULTS.md")
     args = parser.parse_args()
     if args.leg:
         leg(args.leg, args.rows, args.profile)
@@ -207,16 +211,16 @@ def main() -> None:
     results = run_legs(__file__, [args.only] if args.only else None, extra)
     print("\nMachine:")
     print_machine({leg: r["database"] for leg, r in results.items()})
-    print(
-        "\n| database | rows | check_import (read + validate + compare) "
-        "| validated rows/s (per cpu-s) "
-        "| import_file end to end | of which write | of which indicators "
-        "| naive create() (extrapolated) | speed-up (write) | target ≥ 100,000 rows/s |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    table = [
+        "| database | rows | check_import (read + validate + compare) "
+        "| validated rows/s (per cpu-s) | import_file end to end | of which write "
+        "| of which indicators | naive create() (extrapolated) | speed-up (write) "
+        "| target ≥ 100,000 rows/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in results.values():
         rate = r["rows"] / r["check_s"]
-        print(
+        table.append(
             f"| {r['database']} | {r['rows']:,} | {r['check_s']:.1f} s (read {r['read_s']:.1f}, "
             f"validate {r['validate_s']:.1f}, records + compare {r['compare_s']:.1f}) "
             f"| {rate:,.0f} ({r['rows'] / r['check_cpu']:,.0f}) | {r['import_s']:.1f} s "
@@ -224,6 +228,25 @@ def main() -> None:
             f"| {r['naive_total_s']:,.0f} s ({r['naive_rows']:,} rows in "
             f"{r['naive_sample_s']:.1f} s) | {r['naive_total_s'] / r['write_s']:,.0f}× "
             f"| {'met' if rate >= TARGET_ROWS_PER_S else 'MISSED'} |"
+        )
+    print("\n" + "\n".join(table))
+    if args.append:
+        append_results(
+            [
+                f"## Import: a {args.rows:,}-row case list ({dt.date.today().isoformat()})",
+                "",
+                "`.venv/bin/python bench/bench_import.py --append` — a seeded, valid CSV "
+                f"({results[next(iter(results))]['mb']:.0f} MB, Vietnamese headers and words, "
+                "communes of the whole country); `check_import` timed alone (wall; rows per "
+                "CPU-second of the Python process in brackets), then `import_file` end to end "
+                "(it checks again, writes, and recomputes the series' indicators); the naive "
+                f"way is `CaseRecord.objects.create` per row on {NAIVE_ROWS:,} parsed rows, "
+                "extrapolated linearly and compared with the write alone.",
+                "",
+                *machine_table({leg: r["database"] for leg, r in results.items()}),
+                "",
+                *table,
+            ]
         )
 
 

@@ -10,7 +10,8 @@ of the days, with Poisson counts by place of detection. Timed on SQLite and Post
   area's subtree, the indicators in Python, one ``update_or_create`` per area; run on 50
   communes and extrapolated linearly to every area the fast path wrote.
 
-Run from the repository root: ``.venv/bin/python bench/bench_indicators.py``.
+Run from the repository root: ``.venv/bin/python bench/bench_indicators.py`` (``--append``
+adds the figures to bench/RESULTS.md, ``--only sqlite|postgresql`` runs one database).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
     Timer,
+    append_results,
     database_version,
+    machine_table,
     print_machine,
     report,
     run_legs,
@@ -214,6 +217,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leg", choices=["sqlite", "postgresql"], help="(internal) run one leg")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="run one database only")
+    parser.add_argument("--append", action="store_true", help="add the figures to RESULTS.md")
     args = parser.parse_args()
     if args.leg:
         leg(args.leg)
@@ -223,20 +227,36 @@ def main() -> None:
     results = run_legs(__file__, [args.only] if args.only else None)
     print("\nMachine:")
     print_machine({leg: r["database"] for leg, r in results.items()})
-    print(
-        "\n| database | areas | daily-count rows | national recompute (cpu) | reading alone | "
-        "one province + nation | naive (extrapolated) | speed-up | target ≤ 10 s |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    table = [
+        "| database | areas | daily-count rows | national recompute (cpu) | reading alone "
+        "| one province + nation | naive (extrapolated) | speed-up | target ≤ 10 s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in results.values():
-        print(
+        table.append(
             f"| {r['database']} | {r['areas']:,} | {r['facts']:,} | {r['full_s']:.2f} s "
-            f"({r['full_cpu']:.2f} s) "
-            f"| {r['read_s']:.2f} s | {r['province_s']:.2f} s "
+            f"({r['full_cpu']:.2f} s) | {r['read_s']:.2f} s | {r['province_s']:.2f} s "
             f"| {r['naive_total_s']:,.0f} s ({r['naive_queries']:,} queries for "
             f"{r['naive_areas']} communes in {r['naive_sample_s']:.1f} s) "
             f"| {r['naive_total_s'] / r['full_s']:,.0f}× "
             f"| {'met' if r['full_s'] <= TARGET_SECONDS else 'MISSED'} |"
+        )
+    print("\n" + "\n".join(table))
+    if args.append:
+        append_results(
+            [
+                f"## Indicators: national recompute ({dt.date.today().isoformat()})",
+                "",
+                "`.venv/bin/python bench/bench_indicators.py --append` — the 2021 units × "
+                f"{DAYS} days of seeded daily counts (a row on {REPORTING_SHARE:.0%} of "
+                "commune-days); `recompute(series)` of the whole nation, best of 2 (wall, "
+                "and CPU of the Python process in brackets); the naive per-area, per-day ORM "
+                f"way on {NAIVE_COMMUNES} communes, extrapolated linearly to every area written.",
+                "",
+                *machine_table({leg: r["database"] for leg, r in results.items()}),
+                "",
+                *table,
+            ]
         )
 
 

@@ -73,6 +73,19 @@ def print_machine(databases: dict[str, str]) -> None:
         print(f"  {leg:7} {version}")
 
 
+def machine_table(databases: dict[str, str]) -> list[str]:
+    """Return the machine and the databases as a Markdown table."""
+    rows = {**machine(), **databases}
+    return ["| machine | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows.items())]
+
+
+def append_results(lines: list[str]) -> None:
+    """Add a section to bench/RESULTS.md."""
+    with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as results:
+        results.write("\n".join(["", *lines]) + "\n")
+    say("appended to bench/RESULTS.md")
+
+
 # --- legs -------------------------------------------------------------------------------
 
 
@@ -109,9 +122,16 @@ def _pg_admin():
 
 
 def _pg_create() -> bool:
+    """Create the scratch database afresh; refuse one another run is still using."""
     try:
         with _pg_admin() as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+            busy = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [PG_NAME]
+            ).fetchone()[0]
+            if busy:
+                print(f"  (PostgreSQL leg skipped: {PG_NAME} is in use by another run)")
+                return False
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")  # left by a killed run
             admin.execute(f"CREATE DATABASE {PG_NAME}")
         return True
     except Exception as exc:
@@ -121,7 +141,7 @@ def _pg_create() -> bool:
 
 def _pg_drop() -> None:
     with _pg_admin() as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
 
 
 def run_legs(script: str, legs=None, extra: list[str] | None = None):

@@ -12,8 +12,9 @@ from django.db import models
 from vungxanh.audit.context import current
 from vungxanh.audit.models import AuditEntry
 
-# Fields never copied into the trail: secrets and personal identifiers.
-REDACTED_FIELDS = frozenset({"password", "key_hash", "full_name_private", "phone", "id_number"})
+# Fields never copied into the trail: secrets, and the personal identifiers of cases.
+REDACTED_FIELDS = frozenset({"password", "key_hash", "phone", "id_number", "address"})
+REDACTED_BY_MODEL = {"surveillance.caseperson": frozenset({"full_name"})}
 
 
 def _plain(value: Any) -> Any:
@@ -30,8 +31,9 @@ def _plain(value: Any) -> Any:
 def snapshot(instance: models.Model, *, fields: list[str] | None = None) -> dict[str, Any]:
     """Return the concrete field values of ``instance`` (foreign keys as ids)."""
     values: dict[str, Any] = {}
+    redacted = REDACTED_FIELDS | REDACTED_BY_MODEL.get(instance._meta.label_lower, frozenset())
     for field in instance._meta.concrete_fields:
-        if field.name in REDACTED_FIELDS or (fields is not None and field.name not in fields):
+        if field.name in redacted or (fields is not None and field.name not in fields):
             continue
         values[field.attname] = _plain(getattr(instance, field.attname))
     return values

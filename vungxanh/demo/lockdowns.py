@@ -593,13 +593,22 @@ def _duty(
     zone: LockdownZone, cast: Cast, first: dt.date, last: dt.date, short_on: dt.date | None
 ) -> None:
     """Two posts with day and night shifts; officials checked in on past shifts."""
+    corners = [(None, None), (None, None)]
+    if zone.geometry:  # the posts stand at two opposite corners of the drawn zone
+        minx, miny, maxx, maxy = shape(json.loads(zone.geometry)).bounds
+        corners = [(miny, minx), (maxy, maxx)]
     posts = [
         services.add_post(
-            zone, actor=cast.an_hoa, name=f"Chốt đầu hẻm ({SIMULATED})", location="lối vào"
-        ),
-        services.add_post(
-            zone, actor=cast.an_hoa, name=f"Chốt cuối hẻm ({SIMULATED})", location="lối ra"
-        ),
+            zone,
+            actor=cast.an_hoa,
+            name=f"Chốt {where} ({SIMULATED})",
+            location=location,
+            latitude=lat,
+            longitude=lng,
+        )
+        for where, location, (lat, lng) in zip(
+            ("đầu hẻm", "cuối hẻm"), ("lối vào", "lối ra"), corners, strict=True
+        )
     ]
     day = first
     while day <= last:

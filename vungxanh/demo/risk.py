@@ -45,7 +45,7 @@ CITY = "92"
 NINH_KIEU = "916"
 STEERING_USER = "bcd.ninhkieu"
 CITY_RULES = ("vn-2686-2021", "vn-green-zone-14d", "vn-4800-2021")
-NATIONAL_RULES = "vn-4800-2021"
+NATIONAL_RULES = "vn-4800-2021-moh"
 FIRST_FRIDAY, LAST_DAY = dt.date(2021, 9, 3), dt.date(2021, 12, 31)
 COVERAGE_SOURCE = "Vùng Xanh demo: độ phủ vắc-xin mô phỏng (simulated coverage)"
 COVERAGE_LABEL = "vungxanh.demo.risk (simulated coverage)"
@@ -202,13 +202,13 @@ def _compute(record: RuleSetRecord, series: Series, provinces, stdout) -> None:
         return
     if oldest_level is not None and oldest_level >= newest_input:
         stdout.write(
-            _("Levels: %(rules)s · %(series)s up to date.")
+            _("Levels: %(rules)s on %(series)s up to date.")
             % {"rules": record.code, "series": series.code}
         )
         return
     written = services.compute_levels(record, series, provinces=provinces)
     stdout.write(
-        _("Levels: %(rules)s · %(series)s: %(n)d areas computed.")
+        _("Levels: %(rules)s on %(series)s: %(n)d areas computed.")
         % {"rules": record.code, "series": series.code, "n": written}
     )
 

@@ -23,6 +23,7 @@ from vungxanh.domain.expressions import Expression, ExpressionError, parse
 
 METHODS = {"rules", "matrix", "max_of_bands"}
 TOP_LEVEL_KEYS = {
+    "example",
     "id",
     "version",
     "title",
@@ -174,6 +175,8 @@ class RuleSet:
     scale_rules: dict[str, ScaleRule]
     verified: bool
     notes: str
+    # An illustration of the format (e.g. a provincial adaptation): never computed by default.
+    example: bool
     checksum: str
     parent: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -534,6 +537,7 @@ def parse_ruleset(
         timing=_timing(r, r.table(r.get(doc, "timing", "", dict, {}), "timing")),
         scale_rules=_scale_rules(r, r.get(doc, "scale", "", dict, {}), keys, tuple(scales)),
         verified=r.get(doc, "verified", "", bool, True),
+        example=r.get(doc, "example", "", bool, False),
         notes=r.get(doc, "notes", "", str, ""),
         checksum=hashlib.sha256(
             "\n".join(text for _f, text in reversed(sources)).encode() or repr(doc).encode()

@@ -17,4 +17,5 @@ def site_context(request: HttpRequest) -> dict:
         # Menu entries only for what the user may open.
         "nav_audit": user is not None and can(user, "audit.auditentry", "view"),
         "nav_imports": user is not None and can(user, "surveillance.importbatch", "add"),
+        "nav_surveillance": user is not None and can(user, "surveillance.indicatorseries", "view"),
     }

@@ -203,16 +203,21 @@ def zones(user, action: str = "view"):
     return LockdownZone.objects.for_user(user, action)
 
 
-def locked_on(rows, day: dt.date) -> list[LockdownZone]:
-    """The zones of ``rows`` in force (active or partly lifted) on ``day``."""
-    found = []
+def statuses_on(rows, day: dt.date) -> dict[int, str | None]:
+    """Each zone's status on ``day`` (None: not locked down yet), from its status changes."""
     transitions: dict[int, list[ZoneTransition]] = {}
     for t in ZoneTransition.objects.filter(zone__in=rows):
         transitions.setdefault(t.zone_id, []).append(t)
+    return {zone.pk: status_on(zone, day, transitions.get(zone.pk, [])) for zone in rows}
+
+
+def locked_on(rows, day: dt.date) -> list[LockdownZone]:
+    """The zones of ``rows`` in force (active or partly lifted) on ``day``."""
+    statuses = statuses_on(rows, day)
+    found = []
     for zone in rows:
-        status = status_on(zone, day, transitions.get(zone.pk, []))
-        if status in (Status.ACTIVE, Status.PARTLY_LIFTED):
-            zone.status_then = status
+        if statuses[zone.pk] in (Status.ACTIVE, Status.PARTLY_LIFTED):
+            zone.status_then = statuses[zone.pk]
             found.append(zone)
     return found
 

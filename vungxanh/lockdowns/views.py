@@ -171,10 +171,15 @@ def index(request: HttpRequest) -> HttpResponse:
         .filter(area__path__startswith=area.path)
         .select_related("area", "rule")
     )
-    in_force = queries.locked_on(rows, day)
-    listed = in_force if status == "in_force" else list(rows)
+    rows = list(rows)
+    statuses = queries.statuses_on(rows, day)
+    for zone in rows:
+        zone.status_then = statuses[zone.pk]
+    existing = [z for z in rows if z.status_then is not None]  # locked down by the day
+    in_force = [z for z in existing if z.status_then in (Status.ACTIVE, Status.PARTLY_LIFTED)]
+    listed = in_force if status == "in_force" else existing
     if status and status != "in_force":
-        listed = [z for z in listed if z.status == status]
+        listed = [z for z in listed if z.status_then == status]
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     lifts = {z.pk: queries.lift_date(z, day) for z in page.object_list}
     series_options = queries.case_series(request.user, area)
@@ -288,10 +293,8 @@ def _units(area: Area | None):
 
 
 def _form_values(data: dict) -> dict:
-    values = {k: v for k, v in data.items() if k not in {"area", "version", "index_cases"}}
-    for key in ("households", "residents"):
-        values[key] = data.get(key)
-    return values
+    """The zone's fields from a valid form (the commune and index cases go separately)."""
+    return {k: v for k, v in data.items() if k not in {"area", "version", "index_cases"}}
 
 
 @login_required

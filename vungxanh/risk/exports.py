@@ -165,6 +165,7 @@ class LevelMap:
             "rank": row.level.rank if row.level else None,
             "label": row.label,
             "colour": row.colour,
+            "approximate": row.area.boundary_approximate,
         }
         if public:
             return props

@@ -40,6 +40,8 @@ INDICATOR_FOR_INPUT: dict[str, dict[str, str]] = {
     },
     "vn-4800-2021-2w": {"cases_per_100k_week": "community_weekly_avg_2w"},
     "vn-green-zone-14d": {"days_since_community_case": "days_since_community_case"},
+    # The Ministry's series has no place of detection: every reported case counts.
+    "vn-4800-2021-moh": {"cases_per_100k_week": "incidence_7d"},
 }
 
 

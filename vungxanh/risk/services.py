@@ -146,12 +146,15 @@ def current_ruleset(code: str) -> RuleSetRecord:
 
 
 def computable_rulesets() -> list[RuleSetRecord]:
-    """The current rule sets whose every input comes from the stored indicators."""
+    """The current rule sets whose every input comes from the stored indicators.
+
+    Example files (``example = true``) illustrate the format and are never computed.
+    """
     family = parents()
     return [
         r
         for r in RuleSetRecord.objects.filter(current=True).order_by("code")
-        if input_map.computable(ruleset_of(r), family)
+        if not ruleset_of(r).example and input_map.computable(ruleset_of(r), family)
     ]
 
 

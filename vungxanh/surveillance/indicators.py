@@ -289,24 +289,28 @@ def _province_rows(
     start, n_days = date_range
     span = tree.subtree(root)
     parent = tree.parent[span]
-    inside = (parent >= span.start) & (parent < span.stop)
-    inputs = IndicatorInputs.empty(
-        tree.population[span],
-        np.where(inside, parent - span.start, -1),
-        tree.depth[span] - tree.depth[root],
-        n_days,
+    parent = np.where((parent >= span.start) & (parent < span.stop), parent - span.start, -1)
+    depth = tree.depth[span] - tree.depth[root]
+    has_fact = np.zeros((span.stop - span.start, 1))
+    for f in facts.values():
+        has_fact[f.area - span.start] = 1.0
+    # An area with no fact below it adds nothing to its ancestors (zero flows, unknown
+    # stocks): leave it out. A province reporting only its own totals is one row, not 200.
+    keep = np.flatnonzero(roll_up(has_fact, parent, depth)[:, 0])
+    index = np.full(len(parent), -1)
+    index[keep] = np.arange(len(keep))
+    kept_parent = np.where(parent[keep] >= 0, index[parent[keep]], -1)
+    inputs = IndicatorInputs.empty(tree.population[span][keep], kept_parent, depth[keep], n_days)
+    _fill(
+        inputs,
+        {k: Facts(index[f.area - span.start], f.day, f.values) for k, f in facts.items()},
+        start,
     )
-    local = {k: Facts(f.area - span.start, f.day, f.values) for k, f in facts.items()}
-    _fill(inputs, local, start)
-    has_fact = np.zeros(len(inputs.population))
-    for f in local.values():
-        has_fact[f.area] = 1.0
-    with_facts = np.flatnonzero(roll_up(has_fact[:, None], inputs.parent, inputs.depth)[:, 0])
     # One contiguous (indicators × days) block per area, in the layout IndicatorSeries reads.
     per_area = np.ascontiguousarray(compute(inputs).astype(np.float32).transpose(1, 0, 2))
     first = start.item()
-    for i in with_facts:
-        yield int(tree.ids[span.start + i]), first, per_area[i]
+    for i, position in enumerate(keep):
+        yield int(tree.ids[span.start + position]), first, per_area[i]
 
 
 def nation_matrix(

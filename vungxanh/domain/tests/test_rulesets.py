@@ -59,6 +59,7 @@ def test_the_shipped_rule_sets_are_the_ones_announced():
         "vn-4800-2021",
         "vn-4800-2021-2w",
         "vn-4800-2021-cantho",
+        "vn-4800-2021-moh",
         "vn-green-zone-14d",
     ]
 

@@ -215,7 +215,7 @@ class DemoLevelsTestCase(BaseTestCase):
         out = self.load()
         self.assertIn("simulated weekly vaccination coverage for 3 communes", out)
         self.assertIn("vn-2686-2021 cannot be computed", out)
-        self.assertIn("vn-green-zone-14d · cantho-sim: 6 areas computed", out)
+        self.assertIn("vn-green-zone-14d on cantho-sim: 6 areas computed", out)
         sim = Series.objects.get(code=demo.SIM_SERIES)
         coverage = VaccinationCoverage.objects.get(
             series=sim, area=self.anhoa, date=dt.date(2021, 10, 29)
@@ -249,7 +249,7 @@ class DemoLevelsTestCase(BaseTestCase):
         )
         ids = set(AssessmentSeries.objects.values_list("id", flat=True))
         out = self.load()
-        self.assertIn("vn-green-zone-14d · cantho-sim up to date", out)
+        self.assertIn("vn-green-zone-14d on cantho-sim up to date", out)
         self.assertIn("0 levels of Ninh Kiều published", out)
         self.assertEqual(
             counts,

@@ -482,7 +482,8 @@ class PublicMapTestCase(LevelsTestCase):
         self.assertEqual(props["31120"]["level"], "green")
         self.assertEqual(props["31120"]["label"], "Green zone")
         self.assertEqual(
-            set(props["31120"]), {"code", "name", "level", "rank", "label", "colour", "sentence"}
+            set(props["31120"]),
+            {"code", "name", "level", "rank", "label", "colour", "approximate", "sentence"},
         )
         self.assertEqual(
             props["31120"]["sentence"],

@@ -119,6 +119,8 @@
         }
       }).addTo(map);
       drawn.forEach(function (f) { tag(f.properties); });
+      var note = document.getElementById("risk-approximate");
+      if (note && drawn.some(function (f) { return f.properties.approximate; })) { note.hidden = false; }
       map.fitBounds(layer.getBounds(), { padding: [10, 10] });
     } else {
       mapNode.hidden = true;

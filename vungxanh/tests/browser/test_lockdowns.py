@@ -112,3 +112,27 @@ def test_draw_a_zone_staff_it_test_it_and_read_the_lift_date(page, live_server, 
     expect(missing.nth(1)).to_contain_text("1")
     assert [text for text in errors if "Content Security Policy" in text] == []
     assert errors == []
+
+
+def test_the_dashboard_maps_the_zones_and_flags_short_shifts(page, live_server, world):
+    from vungxanh.lockdowns.tests.world import build_zones
+
+    build_zones(world)
+    errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    login(page, live_server, "district_steering")
+    page.goto(f"{live_server.url}/lockdowns/?date=20/07/2021")
+
+    expect(page.get_by_test_id("lockdown-map")).to_have_attribute("data-ready", "1")
+    expect(page.get_by_test_id("zones-in-force")).to_contain_text("2")
+    expect(page.get_by_test_id("unstaffed").locator("tr.unstaffed")).to_have_count(2)
+    expect(page.get_by_test_id("zone-table")).not_to_contain_text("Hưng Phú")
+    page.get_by_test_id("zone-table").get_by_role("link", name="Hẻm 51 Mậu Thân").click()
+    expect(page.get_by_test_id("zone-name")).to_contain_text("Hẻm 51 Mậu Thân")
+    expect(page.get_by_test_id("lift-date")).to_have_attribute("data-date", "24/07/2021")
+    expect(page.get_by_test_id("zone-map")).to_have_attribute("data-ready", "1")
+    assert failed == []
+    assert errors == []
