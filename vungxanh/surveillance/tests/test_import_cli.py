@@ -33,8 +33,10 @@ class ImportCommandTestCase(BaseTestCase):
         return str(path)
 
     def run_import(self, *args, **options) -> str:
+        """Run the command in English, so the assertions read the English messages."""
         out = io.StringIO()
-        call_command("import", *args, stdout=out, stderr=io.StringIO(), **options)
+        with translation.override("en"):
+            call_command("import", *args, stdout=out, stderr=io.StringIO(), **options)
         return out.getvalue()
 
     def test_a_valid_file_is_imported_and_counted(self):
