@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -150,37 +150,37 @@ def summary_rows(user, area: Area, day: dt.date, zones: list[LockdownZone]) -> l
 
 
 ZONE_HEADER = [
-    _l("No."),
-    _l("Code"),
-    _l("Zone"),
-    _l("Part of"),
-    _l("Commune"),
-    _l("Scope"),
-    _l("Scope as decided"),
-    _l("Households"),
-    _l("Residents"),
-    _l("Decision"),
-    _l("Start"),
-    _l("Planned end"),
-    _l("Status on the day"),
-    _l("Days locked down"),
-    _l("Index cases"),
-    _l("Cases inside today"),
-    _l("Cases inside since the start"),
-    _l("Cases outside since the start"),
-    _l("Rounds done"),
-    _l("Samples"),
-    _l("Positive"),
-    _l("Rounds pending"),
-    _l("May be lifted from"),
-    _l("Still missing"),
-    _l("Guard posts"),
-    _l("Shifts today"),
-    _l("Shifts short of officials"),
-    _l("Inspections today"),
-    _l("Needs not met"),
-    _l("Simulated"),
-    _l("Source"),
+    gettext_lazy("No."),
+    gettext_lazy("Code"),
+    gettext_lazy("Zone"),
+    gettext_lazy("Part of"),
+    gettext_lazy("Commune"),
+    gettext_lazy("Scope"),
+    gettext_lazy("Scope as decided"),
+    gettext_lazy("Households"),
+    gettext_lazy("Residents"),
+    gettext_lazy("Decision"),
+    gettext_lazy("Start"),
+    gettext_lazy("Planned end"),
+    gettext_lazy("Status on the day"),
+    gettext_lazy("Days locked down"),
+    gettext_lazy("Index cases"),
+    gettext_lazy("Cases inside today"),
+    gettext_lazy("Cases inside since the start"),
+    gettext_lazy("Cases outside since the start"),
+    gettext_lazy("Rounds done"),
+    gettext_lazy("Samples"),
+    gettext_lazy("Positive"),
+    gettext_lazy("Rounds pending"),
+    gettext_lazy("May be lifted from"),
+    gettext_lazy("Still missing"),
+    gettext_lazy("Guard posts"),
+    gettext_lazy("Shifts today"),
+    gettext_lazy("Shifts short of officials"),
+    gettext_lazy("Inspections today"),
+    gettext_lazy("Needs not met"),
+    gettext_lazy("Simulated"),
+    gettext_lazy("Source"),
 ]
 
 
