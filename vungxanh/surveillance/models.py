@@ -500,4 +500,3 @@ class IndicatorSeries(models.Model):
         return {
             n: (None if np.isnan(v) else float(v)) for n, v in zip(self.names, column, strict=True)
         }
-

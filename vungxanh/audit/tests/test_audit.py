@@ -126,8 +126,14 @@ class RedactionTestCase(BaseTestCase):
     def test_personal_identifiers_of_cases_never_reach_the_trail(self):
         from vungxanh.surveillance.models import CasePerson
 
-        person = CasePerson(case_code="BN1", area=self.anhoa, full_name="Nguyễn Văn A",
-                            phone="0900000000", id_number="092000000001", address="1 Mậu Thân")
+        person = CasePerson(
+            case_code="BN1",
+            area=self.anhoa,
+            full_name="Nguyễn Văn A",
+            phone="0900000000",
+            id_number="092000000001",
+            address="1 Mậu Thân",
+        )
         values = snapshot(person)
         self.assertEqual(values["case_code"], "BN1")
         for field in ("full_name", "phone", "id_number", "address"):
