@@ -98,4 +98,7 @@ def sqlite_database(path: Path) -> dict:
         "NAME": str(path),
         # IMMEDIATE transactions avoid "database is locked" upgrades under concurrent writes.
         "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        # The test database is a file too, not shared memory: the browser tests' live server
+        # then serves each request on its own connection instead of sharing the test's.
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
     }

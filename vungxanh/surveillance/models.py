@@ -248,8 +248,6 @@ class CaseRecord(Reported):
             # The case list filters by area subtree and date, newest first.
             models.Index(fields=["area", "confirmed_date"], name="surv_case_area_date"),
             models.Index(fields=["confirmed_date", "id"], name="surv_case_date_id"),
-            models.Index(fields=["batch"], name="surv_case_batch"),
-            models.Index(fields=["superseded_by"], name="surv_case_superseded_by"),
         ]
 
     def __str__(self) -> str:
@@ -314,8 +312,6 @@ class DailyCount(Reported):
         ]
         indexes = [
             models.Index(fields=["series", "date"], name="surv_daily_series_date"),
-            models.Index(fields=["batch"], name="surv_daily_batch"),
-            models.Index(fields=["superseded_by"], name="surv_daily_superseded_by"),
         ]
 
     def __str__(self) -> str:
