@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from vungxanh.audit.context import acting_through
 from vungxanh.demo import epidemic
+from vungxanh.demo.lockdowns import load_demo_lockdowns
+from vungxanh.demo.risk import load_demo_levels
 from vungxanh.demo.users import DEMO_PASSWORD, ensure_demo_users
 from vungxanh.lib.commands import table
 from vungxanh.surveillance import loaders
@@ -23,16 +25,13 @@ class Command(BaseCommand):
         with acting_through("cli:demo"):
             users = ensure_demo_users()
             self.load_surveillance()
+        load_demo_levels(self.stdout)
+        load_demo_lockdowns(self.stdout)
+        # Last, so the sign-in details are what the terminal shows when the site starts.
         rows = [[u.username, DEMO_PASSWORD, u.role.label, u.area_code] for u in users]
         self.stdout.write("")
         self.stdout.write(_("Demo users (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
         self.stdout.write(table(rows, [_("user"), _("password"), _("role"), _("area code")]))
-        from vungxanh.demo.risk import load_demo_levels  # levels: issue 4
-
-        load_demo_levels(self.stdout)
-        from vungxanh.demo.lockdowns import load_demo_lockdowns  # lockdowns: issue 6
-
-        load_demo_lockdowns(self.stdout)
 
     def load_surveillance(self) -> None:
         """Load the real series and the simulated line list; each is idempotent."""
