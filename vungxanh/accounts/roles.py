@@ -72,6 +72,7 @@ POLICY: dict[str, dict[str, frozenset[Role]]] = {
             "carecapacity",
             "importbatch",
             "indicatorseries",
+            "rtseries",
         )
     },
     **{

@@ -468,7 +468,13 @@ def recompute_after(batch: ImportBatch) -> int:
         # A correction may move a case to another province: that one changed too.
         moved = CaseRecord.objects.filter(superseded_by=batch).values_list("area__path", flat=True)
         paths |= set(moved.distinct())
+    from vungxanh.surveillance.rt import recompute_rt  # rt imports this module
+
     if any(p.count("/") < 2 for p in paths):
-        return recompute(batch.series)
+        written = recompute(batch.series)
+        recompute_rt(batch.series)
+        return written
     provinces = list(Area.objects.filter(path__in={_province_path(p) for p in paths}))
-    return recompute(batch.series, provinces=provinces)
+    written = recompute(batch.series, provinces=provinces)
+    recompute_rt(batch.series, provinces=provinces)
+    return written

@@ -496,3 +496,76 @@ class IndicatorSeries(models.Model):
         return {
             n: (None if np.isnan(v) else float(v)) for n, v in zip(self.names, column, strict=True)
         }
+
+
+# The rows of an RtSeries matrix, in order.
+RT_ROWS: tuple[str, ...] = ("mean", "std", "q025", "q25", "q50", "q75", "q975")
+
+
+class RtSeriesQuerySet(ScopedQuerySet):
+    scope_area_field = "area"
+
+
+class RtSeries(models.Model):
+    """The reproduction number of one area and series, by the last day of its window.
+
+    ``data`` is a float32 ``len(RT_ROWS) × days`` matrix: column ``j`` is the weekly window
+    ending on ``start + j`` days (Cori et al. 2013, as EpiEstim's ``estimate_R``), NaN where
+    EpiEstim gives NA (the first days). The serial interval used is stored with it.
+    """
+
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
+    start = models.DateField()
+    days = models.PositiveIntegerField()
+    si_mean = models.FloatField(_("serial interval mean"))
+    si_sd = models.FloatField(_("serial interval sd"))
+    data = models.BinaryField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    objects = RtSeriesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Rt series")
+        verbose_name_plural = _("Rt series")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "series"], name="surveillance_rt_unique_area_series"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.series_id} · Rt"
+
+    def matrix(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.data), dtype=np.float32).reshape(len(RT_ROWS), self.days)
+
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    def values(self, name: str) -> np.ndarray:
+        return self.matrix()[RT_ROWS.index(name)]
+
+    def latest(self, on: dt.date | None = None) -> dict | None:
+        """Return Rt on ``on`` (the last estimated day if None) with its trend; None if none."""
+        matrix = self.matrix()
+        last = self.days - 1 if on is None else min((on - self.start).days, self.days - 1)
+        if last < 0:
+            return None
+        known = np.flatnonzero(~np.isnan(matrix[0, : last + 1]))
+        if not len(known):
+            return None
+        j = int(known[-1])
+        found = {n: float(v) for n, v in zip(RT_ROWS, matrix[:, j], strict=True)}
+        found["date"] = self.start + dt.timedelta(days=j)
+        found["trend"] = rt_trend(found["q025"], found["q975"])
+        return found
+
+
+def rt_trend(q025: float, q975: float) -> str:
+    """Return "falling" (interval below 1), "rising" (above 1) or "uncertain" (spans 1)."""
+    if q975 < 1:
+        return "falling"
+    if q025 > 1:
+        return "rising"
+    return "uncertain"

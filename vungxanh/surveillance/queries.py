@@ -24,12 +24,14 @@ from vungxanh.areas.models import Area
 from vungxanh.domain.indicators import DETECTIONS
 from vungxanh.surveillance.indicators import TAIL_DAYS
 from vungxanh.surveillance.models import (
+    RT_ROWS,
     CasePerson,
     CaseRecord,
     DailyCount,
     ImportBatch,
     IndicatorSeries,
     Reported,
+    RtSeries,
     Series,
 )
 
@@ -446,6 +448,38 @@ class AreaEpidemic:
             ],
         }
 
+    @cached_property
+    def rt(self) -> RtSeries | None:
+        if self.series is None:
+            return None
+        return (
+            RtSeries.objects.for_user(self.user, "view")
+            .filter(area=self.area, series=self.series)
+            .first()
+        )
+
+    def rt_chart(self, first: dt.date | None, last: dt.date | None) -> dict:
+        """Return the Rt mean and its 95% interval on each day from ``first`` to ``last``."""
+        if self.rt is None or first is None or last is None or last < first:
+            return {"dates": [], "mean": [], "low": [], "high": []}
+        days = date_range(first, last)
+        matrix = self.rt.matrix()
+
+        def values(row: str) -> list[float | None]:
+            out = []
+            for day in days:
+                j = (day - self.rt.start).days
+                v = matrix[RT_ROWS.index(row), j] if 0 <= j < self.rt.days else np.nan
+                out.append(None if np.isnan(v) else round(float(v), 3))
+            return out
+
+        return {
+            "dates": [d.strftime("%d/%m/%Y") for d in days],
+            "mean": values("mean"),
+            "low": values("q025"),
+            "high": values("q975"),
+        }
+
     def table(self, first: dt.date, last: dt.date) -> list[dict]:
         """Return one row per day, newest first, with the page's indicator columns."""
         rows = []
@@ -466,6 +500,7 @@ class UnitRow:
     community_incidence_7d: float | None
     community_incidence_14d: float | None
     days_since_community_case: float | None
+    rt: dict | None = None  # RtSeries.latest(): Rt with its 95% interval and trend
 
     @property
     def has_data(self) -> bool:
@@ -538,12 +573,22 @@ def unit_rows(
             series=series, area_id__in=[a.pk for a in children] + [area.pk]
         )
     }
+    rt = {
+        r.area_id: r.latest(on)
+        for r in RtSeries.objects.for_user(user, "view").filter(
+            series=series, area_id__in=[a.pk for a in children] + [area.pk]
+        )
+    }
     rows = [_unit_row(child, stored.get(child.pk), on) for child in children]
+    for row in rows:
+        row.rt = rt.get(row.area.pk)
     descending = sort.startswith("-")
     key = SORT_KEYS.get(sort.lstrip("-"), SORT_KEYS["name"])
     # Units without figures go last whichever way the column is sorted.
     known = sorted((r for r in rows if key(r) is not None), key=key, reverse=descending)
-    return known + [r for r in rows if key(r) is None], _unit_row(area, stored.get(area.pk), on)
+    total = _unit_row(area, stored.get(area.pk), on)
+    total.rt = rt.get(area.pk)
+    return known + [r for r in rows if key(r) is None], total
 
 
 def sparkline_points(values: list[int], width: int, height: int) -> str:

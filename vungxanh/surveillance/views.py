@@ -145,6 +145,13 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         "latest": epidemic.on(last) if last else {},
         "errors": errors,
         "chart": chart,
+        "rt": epidemic.rt.latest(last) if epidemic.rt else None,
+        "si_mean": epidemic.rt.si_mean if epidemic.rt else None,
+        "si_sd": epidemic.rt.si_sd if epidemic.rt else None,
+        "rt_chart": {
+            **epidemic.rt_chart(first or epidemic.first_day, last or epidemic.default_end()),
+            "labels": {"mean": _("Rt (mean)"), "band": _("95%% interval") % {}},
+        },
         "query": _query(request),
     }
     return render(request, "surveillance/area.html", context)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from vungxanh.areas.models import Area
 from vungxanh.surveillance.indicators import recompute
 from vungxanh.surveillance.models import Series
+from vungxanh.surveillance.rt import recompute_rt
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         for one in chosen:
             began = time.perf_counter()
             written = recompute(one, provinces=provinces)
+            recompute_rt(one, provinces=provinces)
             self.stdout.write(
                 _("%(series)s: %(rows)d areas in %(seconds).1f s")
                 % {"series": one.code, "rows": written, "seconds": time.perf_counter() - began}

@@ -1,0 +1,72 @@
+/* The reproduction number of an area: the Rt mean as a line with its 95% interval as a
+   band, and the threshold 1. Data comes from the page's json_script block "rt-data"; the
+   box gets data-ready once the chart is drawn. */
+(function () {
+  "use strict";
+  var dataNode = document.getElementById("rt-data");
+  var box = document.getElementById("rt-chart");
+  var canvas = document.getElementById("rt-chart-canvas");
+  if (!dataNode || !box || !canvas) { return; }
+  if (!window.Chart) { box.dataset.ready = "error"; return; }
+  var data = JSON.parse(dataNode.textContent);
+  if (!data.dates || !data.dates.length) {
+    box.dataset.ready = "empty";
+    return;
+  }
+  new window.Chart(canvas, {
+    type: "line",
+    data: {
+      labels: data.dates,
+      datasets: [
+        {
+          label: data.labels.band,
+          data: data.high,
+          borderWidth: 0,
+          pointRadius: 0,
+          backgroundColor: "rgba(74, 144, 194, 0.25)",
+          fill: "+1"
+        },
+        {
+          label: data.labels.band,
+          data: data.low,
+          borderWidth: 0,
+          pointRadius: 0,
+          fill: false
+        },
+        {
+          label: data.labels.mean,
+          data: data.mean,
+          borderColor: "#1f5f8b",
+          borderWidth: 2,
+          pointRadius: 0,
+          fill: false
+        },
+        {
+          label: "1",
+          data: data.dates.map(function () { return 1; }),
+          borderColor: "#b3261e",
+          borderDash: [4, 4],
+          borderWidth: 1,
+          pointRadius: 0,
+          fill: false
+        }
+      ]
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      spanGaps: false,
+      scales: { y: { beginAtZero: true } },
+      plugins: {
+        legend: {
+          labels: {
+            filter: function (item, chart) {
+              return item.datasetIndex !== 1 && item.datasetIndex !== 3;
+            }
+          }
+        }
+      }
+    }
+  });
+  box.dataset.ready = "true";
+})();
