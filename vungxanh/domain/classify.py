@@ -212,9 +212,19 @@ def _adjust(ruleset: RuleSet, base: np.ndarray, context: Context):
             new_rank = np.where(raise_to_floor, np.clip(floor, min(index_by_rank), top), new_rank)
         adjusted[number] = new_rank != rank
         rank = new_rank
-    lookup = np.vectorize(lambda r: index_by_rank.get(int(r), NO_RULE))
-    final = np.where(adjustable, lookup(rank) if len(rank) else rank, base)
+    final = np.where(adjustable, index_of_rank(ruleset, rank), base)
     return final.astype(np.int64), adjusted
+
+
+def index_of_rank(ruleset: RuleSet, ranks: np.ndarray) -> np.ndarray:
+    """Return the level index of each rank (NO_RULE where no ranked level has it), vectorised."""
+    by_rank = {lv.rank: i for i, lv in enumerate(ruleset.levels) if lv.state == "level"}
+    lookup = np.full(max(by_rank) + 1, NO_RULE, dtype=np.int64)
+    for rank, index in by_rank.items():
+        lookup[rank] = index
+    whole = np.nan_to_num(np.asarray(ranks, dtype=np.float64), nan=-1.0).astype(np.int64)
+    inside = (whole >= 0) & (whole < len(lookup))
+    return np.where(inside, lookup[np.clip(whole, 0, len(lookup) - 1)], NO_RULE)
 
 
 # -- explanations ---------------------------------------------------------------------

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from vungxanh.accounts.scoping import can
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.audit import services as audit
-from vungxanh.domain.classify import NO_RULE, apply_timing, assess, explain
+from vungxanh.domain.classify import NO_RULE, apply_timing, assess, explain, index_of_rank
+from vungxanh.domain.indicators import forward_fill
 from vungxanh.domain.rules import RuleSet, load_ruleset, parse_ruleset
 from vungxanh.risk import inputs as input_map
 from vungxanh.risk.models import (
@@ -340,24 +341,14 @@ def _timed(ruleset: RuleSet, computed: np.ndarray, dates) -> np.ndarray:
     """Apply hysteresis and delays to ranked levels; grey/unknown states pass through."""
     ranks = np.array([lv.rank for lv in ruleset.levels] + [0], dtype=np.float64)
     ranked = np.array([lv.state == "level" for lv in ruleset.levels] + [False])
-    by_rank = {lv.rank: i for i, lv in enumerate(ruleset.levels) if lv.state == "level"}
     is_ranked = ranked[computed]
     rank = np.where(is_ranked, ranks[computed], np.nan)
     # An unranked day (no data) neither raises nor lowers: carry the last ranked level.
-    filled = _carry_forward(rank)
+    filled = forward_fill(rank)
     timed = apply_timing(ruleset, np.nan_to_num(filled, nan=0.0), dates)
     # Before an area's first ranked day apply_timing gives NaN: no decided level yet.
-    timed = np.nan_to_num(timed, nan=0.0)
-    index = np.vectorize(lambda r: by_rank.get(int(r), NO_RULE))(timed)
+    index = index_of_rank(ruleset, timed)
     return np.where(is_ranked | ~np.isnan(filled), index, computed)
-
-
-def _carry_forward(values: np.ndarray) -> np.ndarray:
-    known = ~np.isnan(values)
-    idx = np.where(known, np.arange(values.shape[1]), 0)
-    np.maximum.accumulate(idx, axis=1, out=idx)
-    filled = np.take_along_axis(values, idx, axis=1)
-    return np.where(np.maximum.accumulate(known, axis=1), filled, np.nan)
 
 
 # -- reading one day -------------------------------------------------------------------------

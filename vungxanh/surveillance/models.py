@@ -254,6 +254,11 @@ class CaseRecord(Reported):
         return self.case_code
 
 
+class CasePersonQuerySet(ScopedQuerySet):
+    # Not versioned like the reported facts: one identity per case code, scoped by area.
+    scope_area_field = "area"
+
+
 class CasePerson(models.Model):
     """Personal identifiers of a case, kept apart; only health roles may read them."""
 
@@ -267,7 +272,7 @@ class CasePerson(models.Model):
         ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = ReportedQuerySet.as_manager()
+    objects = CasePersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case identity")
