@@ -7,9 +7,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as BadInput
 from ninja.security import HttpBearer, django_auth
 
 from vungxanh.accounts.services import user_for_token
+from vungxanh.lib.apischema import field_errors
 
 
 class ApiTokenAuth(HttpBearer):
@@ -31,7 +33,10 @@ api = NinjaAPI(
         "(`Authorization: Bearer vx_…`, created on the API tokens page)."
     ),
     urls_namespace="api",
-    auth=[django_auth, ApiTokenAuth()],
+    # The token first: a token client sends no cookie and no CSRF token, and the session
+    # check refuses a write without one before any other method is tried. A request
+    # without a valid token falls through to the session, which still enforces CSRF.
+    auth=[ApiTokenAuth(), django_auth],
 )
 
 
@@ -45,6 +50,14 @@ def on_validation_error(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
     return api.create_response(
         request, {"detail": _("Invalid input."), "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(BadInput)
+def on_bad_input(request, exc):
+    # The same body as a service's ValidationError: one shape for every 422 (ErrorOut).
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": field_errors(exc.errors)}, status=422
     )
 
 

@@ -11,6 +11,10 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    from vungxanh.lib.privacy import private_umask
+
+    # Before anything is written: the database, uploads and exports are this account's only.
+    private_umask()
     argv = list(sys.argv if argv is None else argv)
     if len(argv) > 1 and argv[1] in {"version", "--version"}:
         from vungxanh import __version__

@@ -36,6 +36,7 @@ from vungxanh.domain.classify import (
     prepare,
 )
 from vungxanh.domain.rules import Band, RuleSet, RuleSetError, load_ruleset
+from vungxanh.lib.spreadsheet import CsvWriter
 
 RULES_DIR = Path(__file__).resolve().parent / "risk" / "rulesets"
 OUTPUT_COLUMNS = ("level", "level_rank", "explanation", "explanation_en")
@@ -431,7 +432,7 @@ def assess_file(args: argparse.Namespace, search: list[Path]) -> int:
     output = Path(args.output)
     try:
         with output.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = CsvWriter(handle)
             extra = TIMING_COLUMNS if decided is not None else ()
             writer.writerow([*header, *OUTPUT_COLUMNS, *extra])
             for row, result in zip(body, results, strict=True):
@@ -466,7 +467,7 @@ def output_cells(
     number: int,
     computed: np.ndarray,
     decided: np.ndarray | None,
-) -> list[str]:
+) -> list:
     """Return level, level_rank, explanation, explanation_en (and the computed level)."""
     index = int(assessed.level_index[number])
     rank = int(computed[number])
@@ -474,7 +475,7 @@ def output_cells(
     why = explain(assessed, number)
     vi, en = why.sentence_vi, why.sentence_en
     if decided is None:
-        return [label, str(rank), vi, en]
+        return [label, rank, vi, en]
     decided_rank = decided[number]
     decided_label = label_of(ruleset, decided_rank)
     if decided_label != label:
@@ -484,7 +485,7 @@ def output_cells(
         vi = f"{vi_label} theo quy tắc thời gian (mức tính được hôm nay: {vi})"
         en = f"{en_label} under the timing rules (today's computed level: {en})"
     decided_int = 0 if math.isnan(decided_rank) else int(decided_rank)
-    return [decided_label, str(decided_int), vi, en, label, str(rank)]
+    return [decided_label, decided_int, vi, en, label, rank]
 
 
 def timed(ruleset, header, body, dates, computed, holidays) -> np.ndarray:

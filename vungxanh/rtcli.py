@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vungxanh.domain import rt
+from vungxanh.lib.spreadsheet import safe_cell
 
 BAD_INPUT = 2
 MAX_SHOWN_ERRORS = 20
@@ -329,7 +330,7 @@ def write_estimate(output: str, areas: list[str], estimate: rt.RtEstimate) -> in
         with _output(output) as handle:
             handle.write(",".join(OUTPUT_COLUMNS) + "\n")
             for i, area in enumerate(areas):
-                name = _csv_cell(area)
+                name = _csv_cell(safe_cell(area))
                 # NaN only on windows EpiEstim does not estimate, for every area alike.
                 rows = zip(*(column[i].tolist() for column in columns), strict=True)
                 handle.write(

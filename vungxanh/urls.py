@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("vungxanh.accounts.urls")),
     path("areas/", include("vungxanh.areas.urls")),
     path("audit/", include("vungxanh.audit.urls")),
+    path("jobs/", include("vungxanh.jobs.urls")),
     path("imports/", include("vungxanh.surveillance.urls_imports", namespace="imports")),
     path("surveillance/", include("vungxanh.surveillance.urls")),
     path("risk/", include("vungxanh.risk.urls")),

@@ -13,11 +13,12 @@ from ninja import Router, Status
 from vungxanh.accounts import services
 from vungxanh.accounts.models import ApiToken
 from vungxanh.accounts.schemas import MeOut, TokenCreatedOut, TokenIn, TokenOut
+from vungxanh.lib.apischema import Id, errors
 
 router = Router(tags=["accounts"])
 
 
-@router.get("/me", response=MeOut, url_name="me")
+@router.get("/me", response={200: MeOut, **errors(401)}, url_name="me")
 def me(request: HttpRequest):
     user = request.user
     memberships = user.memberships.select_related("area").order_by("area__path")
@@ -37,20 +38,28 @@ def me(request: HttpRequest):
     }
 
 
-@router.get("/tokens", response=list[TokenOut], url_name="token_list")
+@router.get("/tokens", response={200: list[TokenOut], **errors(401)}, url_name="token_list")
 def token_list(request: HttpRequest):
     # Tokens are personal: the scope is the caller, not an area.
     return ApiToken.objects.filter(user=request.user)
 
 
-@router.post("/tokens", response={201: TokenCreatedOut}, url_name="token_create")
+@router.post(
+    "/tokens",
+    response={201: TokenCreatedOut, **errors(400, 401, 403, 422)},
+    url_name="token_create",
+)
 def token_create(request: HttpRequest, payload: TokenIn):
     token, raw = services.create_api_token(request.user, actor=request.user, name=payload.name)
     token.token = raw
     return Status(201, token)
 
 
-@router.delete("/tokens/{token_id}", response=TokenOut, url_name="token_revoke")
-def token_revoke(request: HttpRequest, token_id: int):
+@router.delete(
+    "/tokens/{token_id}",
+    response={200: TokenOut, **errors(401, 403, 404, 422)},
+    url_name="token_revoke",
+)
+def token_revoke(request: HttpRequest, token_id: Id):
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=token_id)
     return services.revoke_api_token(token, actor=request.user)

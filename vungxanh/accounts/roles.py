@@ -116,6 +116,8 @@ POLICY: dict[str, dict[str, frozenset[Role]]] = {
     "audit.auditentry": {
         Action.VIEW: frozenset({Role.ADMIN, Role.STEERING}),
     },
+    # Everyone sees the jobs they started; these roles also see the others' in their area.
+    "jobs.job": {Action.VIEW: frozenset({Role.ADMIN, Role.STEERING})},
     "accounts.membership": {
         Action.VIEW: frozenset({Role.ADMIN}),
         Action.ADD: frozenset({Role.ADMIN}),

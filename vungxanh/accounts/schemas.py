@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from vungxanh.lib.apischema import Text
+
 
 class MembershipOut(Schema):
     area_code: str
@@ -18,7 +20,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
+    name: Text(100)
 
 
 class TokenOut(Schema):

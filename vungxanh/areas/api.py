@@ -9,19 +9,28 @@ POST /api/v1/areas/{code}/boundaries     upload GeoJSON boundaries for its child
 """
 
 import re
+from typing import Annotated
 
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router, Status
+from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from vungxanh.areas import services
 from vungxanh.areas.geojson import feature_collection
 from vungxanh.areas.models import Area
 from vungxanh.areas.problems import describe
-from vungxanh.areas.schemas import AreaFilter, AreaOut, BoundaryUploadOut, SubunitIn
+from vungxanh.areas.schemas import (
+    AreaFilter,
+    AreaOut,
+    BoundaryRefusedOut,
+    BoundaryUploadOut,
+    Code,
+    SubunitIn,
+)
 from vungxanh.domain.areas import fold
+from vungxanh.lib.apischema import Pagination, Text, errors
 
 router = Router(tags=["areas"])
 
@@ -34,8 +43,8 @@ def area_by_code(request: HttpRequest, code: str, action: str = "view") -> Area:
     return get_object_or_404(visible_areas(request, action).current(), code=code)
 
 
-@router.get("", response=list[AreaOut], url_name="area_list")
-@paginate(LimitOffsetPagination)
+@router.get("", response={200: list[AreaOut], **errors(401, 422)}, url_name="area_list")
+@paginate(Pagination)
 def area_list(request: HttpRequest, filters: Query[AreaFilter]):
     rows = visible_areas(request)
     rows = rows.valid_on(filters.valid_on) if filters.valid_on else rows.current()
@@ -48,20 +57,26 @@ def area_list(request: HttpRequest, filters: Query[AreaFilter]):
     return rows
 
 
-@router.get("/{code}", response=AreaOut, url_name="area_detail")
-def area_detail(request: HttpRequest, code: str):
+@router.get("/{code}", response={200: AreaOut, **errors(401, 404, 422)}, url_name="area_detail")
+def area_detail(request: HttpRequest, code: Path[Code]):
     return area_by_code(request, code)
 
 
-@router.get("/{code}/subtree", response=list[AreaOut], url_name="area_subtree")
-@paginate(LimitOffsetPagination)
-def area_subtree(request: HttpRequest, code: str):
+@router.get(
+    "/{code}/subtree",
+    response={200: list[AreaOut], **errors(401, 404, 422)},
+    url_name="area_subtree",
+)
+@paginate(Pagination)
+def area_subtree(request: HttpRequest, code: Path[Code]):
     area = area_by_code(request, code)
     return visible_areas(request).current().subtree(area)
 
 
-@router.get("/{code}/geojson", url_name="area_geojson")
-def area_geojson(request: HttpRequest, code: str, depth: int = 1):
+@router.get(
+    "/{code}/geojson", response={200: dict, **errors(401, 404, 422)}, url_name="area_geojson"
+)
+def area_geojson(request: HttpRequest, code: Path[Code], depth: int = 1):
     """The unit and its descendants down to ``depth`` levels, with their boundaries."""
     area = area_by_code(request, code)
     rows = visible_areas(request).current().subtree(area)
@@ -70,8 +85,12 @@ def area_geojson(request: HttpRequest, code: str, depth: int = 1):
     return JsonResponse(feature_collection(rows), json_dumps_params={"ensure_ascii": False})
 
 
-@router.post("/{code}/subunits", response={201: AreaOut}, url_name="area_subunit_create")
-def area_subunit_create(request: HttpRequest, code: str, payload: SubunitIn):
+@router.post(
+    "/{code}/subunits",
+    response={201: AreaOut, **errors(400, 401, 403, 404, 422)},
+    url_name="area_subunit_create",
+)
+def area_subunit_create(request: HttpRequest, code: Path[Code], payload: SubunitIn):
     parent = area_by_code(request, code, "add")
     area = services.create_subunit(parent, actor=request.user, **payload.dict())
     return Status(201, area)
@@ -79,14 +98,14 @@ def area_subunit_create(request: HttpRequest, code: str, payload: SubunitIn):
 
 @router.post(
     "/{code}/boundaries",
-    response={200: BoundaryUploadOut, 422: BoundaryUploadOut},
+    response={200: BoundaryUploadOut, 422: BoundaryRefusedOut, **errors(401, 403, 404)},
     url_name="area_boundary_upload",
 )
 def area_boundary_upload(
     request: HttpRequest,
-    code: str,
+    code: Path[Code],
     file: File[UploadedFile],
-    source: Form[str] = "",
+    source: Annotated[Text(200), Form("")],  # not Form[…] = "": the default would be lost
     approximate: Form[bool] = False,
     valid_only: Form[bool] = False,
 ):

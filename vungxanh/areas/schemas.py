@@ -2,6 +2,11 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from vungxanh.areas.models import AreaKind, SubunitType
+from vungxanh.lib.apischema import LONG_TEXT, Choice, ErrorOut, Text
+
+Code = Text(40)  # Area.code
+
 
 class AreaOut(Schema):
     code: str
@@ -26,18 +31,18 @@ class AreaOut(Schema):
 
 
 class AreaFilter(Schema):
-    parent: str | None = Field(None, description="Code of the parent unit")
-    kind: str | None = Field(None, description="nation, province, district, commune or subunit")
+    parent: Code | None = Field(None, description="Code of the parent unit")
+    kind: Choice(AreaKind) | None = Field(None, description="The level of the units")
     valid_on: dt.date | None = Field(None, description="Units that existed on this date")
-    q: str | None = Field(None, description="Name contains (accents and case ignored)")
+    q: Text(150) | None = Field(None, description="Name contains (accents and case ignored)")
 
 
 class SubunitIn(Schema):
-    name: str
-    unit_type: str
-    code: str = ""
-    population: int | None = None
-    reason: str = ""
+    name: Text(150)
+    unit_type: Choice(SubunitType)
+    code: Code = ""
+    population: int | None = Field(None, ge=0, le=2_147_483_647)
+    reason: Text(LONG_TEXT) = ""
 
 
 class ProblemOut(Schema):
@@ -51,3 +56,7 @@ class BoundaryUploadOut(Schema):
     stored: int
     matched: list[str]
     problems: list[ProblemOut]
+
+
+# A refused upload: its report, or a request that never got that far (ErrorOut).
+BoundaryRefusedOut = BoundaryUploadOut | ErrorOut

@@ -3,6 +3,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from vungxanh.lib.apischema import Text
+
 
 class AuditEntryOut(Schema):
     id: int
@@ -26,10 +28,10 @@ class AuditEntryOut(Schema):
 
 
 class AuditFilter(Schema):
-    actor: str | None = Field(None, description="Username")
-    action: str | None = None
-    object_type: str | None = Field(None, description="e.g. areas.area")
-    area: str | None = Field(None, description="Area code: entries in its subtree")
-    source: str | None = Field(None, description="web, api, cli:…, system")
+    actor: Text(150) | None = Field(None, description="Username")
+    action: Text(32) | None = None
+    object_type: Text(100) | None = Field(None, description="e.g. areas.area")
+    area: Text(40) | None = Field(None, description="Area code: entries in its subtree")
+    source: Text(64) | None = Field(None, description="web, api, cli:…, system")
     since: dt.date | None = None
     until: dt.date | None = None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from vungxanh.accounts.scoping import can
 from vungxanh.audit.forms import AuditFilterForm
 from vungxanh.audit.models import AuditEntry
 from vungxanh.audit.queries import filtered_entries
+from vungxanh.lib.downloads import csv_download
 
 CSV_COLUMNS = [
     "id",
@@ -70,40 +70,28 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     return render(request, "audit/detail.html", {"entry": entry, "pretty": pretty})
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(rows):
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so Excel opens the UTF-8 file with Vietnamese letters intact
-    yield writer.writerow(CSV_COLUMNS)
     for e in rows.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                e.pk,
-                timezone.localtime(e.time).strftime("%d/%m/%Y %H:%M:%S"),
-                e.actor_name,
-                e.source,
-                e.request_id,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.object_repr,
-                e.area.code if e.area_id else "",
-                e.reason,
-                e.legal_basis,
-                json.dumps(e.before, ensure_ascii=False),
-                json.dumps(e.after, ensure_ascii=False),
-            ]
-        )
+        yield [
+            e.pk,
+            timezone.localtime(e.time).strftime("%d/%m/%Y %H:%M:%S"),
+            e.actor_name,
+            e.source,
+            e.request_id,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            e.area.code if e.area_id else "",
+            e.reason,
+            e.legal_basis,
+            json.dumps(e.before, ensure_ascii=False),
+            json.dumps(e.after, ensure_ascii=False),
+        ]
 
 
 @login_required
 def entry_export(request: HttpRequest) -> HttpResponse:
     _require_audit_reader(request)
     _form, rows = _entries(request)
-    response = StreamingHttpResponse(_csv_rows(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="vungxanh-audit.csv"'
-    return response
+    return csv_download("vungxanh-audit.csv", CSV_COLUMNS, _csv_rows(rows))

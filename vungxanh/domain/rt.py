@@ -22,6 +22,10 @@ call instead of one series at a time, and equal to it to rounding (the fixtures 
 - EpiEstim warns ("too early in the epidemic") when the first window holds fewer cases than
   ⌈1/cv² − a⌉ (cv = 0.3): the posterior coefficient of variation would exceed 0.3. The
   warning is kept, per area; ``low_count`` applies the same test to every window.
+
+Memory and time grow with areas × days, never days²: Λ is a convolution over the serial
+interval's support only (``si_support``: where its mass is not yet negligible, about 90
+days for COVID-19's), and each window's sums add its days (no days × windows matrix).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.linalg import toeplitz
 from scipy.special import gammainc, gammaincinv
 
 # The posterior quantiles EpiEstim reports, in its column order.
@@ -38,6 +43,11 @@ DEFAULT_PRIOR_MEAN = 5.0
 DEFAULT_PRIOR_SD = 5.0
 DEFAULT_CV_POSTERIOR = 0.3
 SI_SUM_TOLERANCE = 0.01
+# The serial interval's tail beyond which every infectivity is cut: below any rounding
+# that matters (EpiEstim's outputs are matched to 1e-8).
+SI_NEGLIGIBLE = 1e-15
+# Days of infectivity computed by one matrix product (see _convolve_si).
+CONVOLUTION_BLOCK = 256
 
 # EpiEstim's warnings, by code (the texts are EpiEstim's).
 TOO_EARLY = "too_early"
@@ -190,16 +200,43 @@ def _incidence(values, name: str) -> np.ndarray:
     return array
 
 
-def si_kernel(si: np.ndarray, n_days: int) -> np.ndarray:
-    """Return the ``days × days`` matrix K with (I @ K)[:, t] = Λ_t, the infectivity.
+def si_support(si: np.ndarray) -> int:
+    """Return how many first days of ``si`` carry its mass: after them it is 0 or negligible.
 
-    K[u, t] = si[t − u] for t ≥ u (0-based days); only si[0 … T−1] can reach the series.
+    The days dropped hold at most ``SI_NEGLIGIBLE`` of the distribution together (a
+    parametric serial interval is exactly 0 beyond a few hundred days anyway).
     """
-    w = np.zeros(n_days)
-    used = min(n_days, si.size)
-    w[:used] = si[:used]
-    lag = np.arange(n_days)[None, :] - np.arange(n_days)[:, None]
-    return np.where(lag >= 0, w[np.clip(lag, 0, n_days - 1)], 0.0)
+    positive = np.flatnonzero(si)
+    if not positive.size:
+        return 1
+    kept = si[: positive[-1] + 1]
+    tail = np.cumsum(kept[::-1])[::-1]  # tail[k] = Σ si[k:]
+    negligible = np.flatnonzero(tail <= SI_NEGLIGIBLE)
+    return int(negligible[0]) if negligible.size else kept.size
+
+
+def _convolve_si(incidence: np.ndarray, si: np.ndarray) -> np.ndarray:
+    """Return Λ (areas × days) with Λ_t = Σ_{s ≥ 1} si[s] · I_{t−s}; day 1 is 0.
+
+    Block by block of CONVOLUTION_BLOCK days, each one matrix product with the banded
+    kernel K[u, t] = si[t − u] of the days that reach it (the block and the serial
+    interval's support before it): areas × days memory, a kernel of (block + support) ×
+    block, never days × days.
+    """
+    n_days = incidence.shape[1]
+    support = min(si_support(si), n_days)
+    block = min(CONVOLUTION_BLOCK, n_days)
+    # Row r, column c: day first − support + 1 + r reaching day first + c, a lag of
+    # c − r + support − 1 days; a block at the start or end of the series takes a part.
+    reach = np.concatenate([si[:support][::-1], np.zeros(block - 1)])
+    kernel = toeplitz(reach, np.zeros(block))
+    lam = np.empty_like(incidence)
+    for first in range(0, n_days, block):
+        stop = min(first + block, n_days)
+        start = max(0, first - support + 1)
+        rows = slice(start - first + support - 1, stop - first + support - 1)
+        lam[:, first:stop] = incidence[:, start:stop] @ kernel[rows, : stop - first]
+    return lam
 
 
 def infectivity(incidence, si) -> np.ndarray:
@@ -209,16 +246,26 @@ def infectivity(incidence, si) -> np.ndarray:
     """
     incidence = _incidence(incidence, "the")
     si = check_si(si, must_sum_to_one=False)
-    n_days = incidence.shape[1]
-    lam = incidence @ si_kernel(si, n_days)
+    lam = _convolve_si(incidence, si)
     lam[:, 0] = np.nan
     return lam
 
 
-def _window_matrix(t_start: np.ndarray, t_end: np.ndarray, n_days: int) -> np.ndarray:
-    """Return M (days × windows) with M[t, j] = 1 when day t+1 lies in window j."""
-    day = np.arange(1, n_days + 1)[:, None]
-    return ((day >= t_start[None, :]) & (day <= t_end[None, :])).astype(np.float64)
+def window_sums(values: np.ndarray, t_start: np.ndarray, t_end: np.ndarray) -> np.ndarray:
+    """Return Σ values over each window (areas × windows); days are 1-based, as t_start.
+
+    The days of each window are added one by one (non-negative terms, no cancellation
+    of cumulative sums), over areas × windows memory.
+    """
+    lengths = t_end - t_start + 1
+    out = np.zeros((values.shape[0], t_start.size))
+    for k in range(int(lengths.max())):
+        inside = lengths > k
+        if inside.all():
+            out += values[:, t_start - 1 + k]
+        else:
+            out[:, inside] += values[:, t_start[inside] - 1 + k]
+    return out
 
 
 def gamma_quantiles(shape, scale, probs=QUANTILES) -> np.ndarray:
@@ -318,8 +365,7 @@ def estimate_r(
 
     a_prior = (prior_mean / prior_sd) ** 2
     b_prior = prior_sd**2 / prior_mean
-    window = _window_matrix(t_start, t_end, n_days)
-    cases_in_window = total @ window
+    cases_in_window = window_sums(total, t_start, t_end)
     min_cases = math.ceil(1.0 / cv_posterior**2 - a_prior)
     low_count = cases_in_window < min_cases
     early = np.flatnonzero(low_count[:, 0])
@@ -333,10 +379,8 @@ def estimate_r(
     si_std = math.sqrt(math.fsum(si * positions**2) - si_mean**2)
     estimable = t_end > si_mean
 
-    # Σ Λ over a window = Σ_u I_u · Σ_{t in window} si[t − u]: one product of
-    # non-negative terms, no cumulative-sum cancellation.
-    lam_in_window = total @ (si_kernel(si, n_days) @ window)
-    local_in_window = local @ window
+    lam_in_window = window_sums(_convolve_si(total, si), t_start, t_end)
+    local_in_window = window_sums(local, t_start, t_end)
     shape = np.where(estimable, a_prior + local_in_window, np.nan)
     scale = np.where(estimable, 1.0 / (1.0 / b_prior + lam_in_window), np.nan)
     q = gamma_quantiles(shape, scale)

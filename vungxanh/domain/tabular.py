@@ -13,10 +13,11 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vungxanh.domain import bounds, formulas
 from vungxanh.domain.areas import fold, fold_name
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -41,10 +42,12 @@ class Column:
     example: str
     required: bool = True
     min_value: int | None = 0
-    max_value: int | None = None
+    max_value: int | None = bounds.COUNT_MAX
     max_length: int = 300
     choices: dict[str, str] | None = None  # folded accepted word -> stored value
     personal: bool = False  # a personal identifier: stored apart, never logged
+    text_format: str = ""  # "phone" | "id_number": a text of that Vietnamese format
+    within_population: bool = False  # an int at most what the row's area's population allows
 
     def headers(self) -> set[str]:
         return {fold(self.name), fold(self.label_vi)}
@@ -69,15 +72,58 @@ class CellError:
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
+MORE_PROBLEMS = "more_problems"  # stands for the problems of a column beyond those listed
+
+
+def count_problems(errors: Iterable[CellError]) -> int:
+    """Return how many problems ``errors`` stands for, the unlisted ones included."""
+    return sum(e.params["count"] if e.code == MORE_PROBLEMS else 1 for e in errors)
+
+
+class Problems:
+    """The problems of a table: the first ``per_column`` of each column, the rest counted.
+
+    A file of 200,000 bad rows is reported in a page, not a 230 MB list; every row with a
+    problem is still remembered, so that importing only the valid rows leaves them all out.
+    """
+
+    def __init__(self, per_column: int | None = None):
+        self.per_column = per_column
+        self.listed: list[CellError] = []
+        self.counts: dict[str, int] = {}
+        self.rows: set[int] = set()
+
+    def add(self, error: CellError) -> None:
+        if error.row is not None:
+            self.rows.add(error.row)
+        count = self.counts[error.column] = self.counts.get(error.column, 0) + 1
+        if self.per_column is None or count <= self.per_column:
+            self.listed.append(error)
+
+    def extend(self, errors: Iterable[CellError]) -> None:
+        for error in errors:
+            self.add(error)
+
+    def report(self) -> list[CellError]:
+        """The listed problems by row and column, then one summary per truncated column."""
+        listed = sorted(self.listed, key=lambda e: (e.row or 0, e.column))
+        more = [
+            CellError(None, column, MORE_PROBLEMS, {"count": count - self.per_column})
+            for column, count in self.counts.items()
+            if self.per_column is not None and count > self.per_column
+        ]
+        return listed + more
+
+
 @dataclass
 class Validated:
     columns: dict[str, list[Any]]  # parsed values; None where the cell was empty or bad
     row_numbers: list[int]
-    errors: list[CellError]
+    errors: list[CellError]  # as reported: the first problems of each column, then counts
+    bad_rows: set[int] = dataclasses.field(default_factory=set)  # every row with a problem
 
-    @property
-    def bad_rows(self) -> set[int]:
-        return {e.row for e in self.errors if e.row is not None}
+    def __post_init__(self) -> None:
+        self.bad_rows |= {e.row for e in self.errors if e.row is not None}
 
     def valid_indexes(self) -> list[int]:
         bad = self.bad_rows
@@ -85,13 +131,20 @@ class Validated:
 
 
 class AreaLookup:
-    """Resolve an area written as a code or a name (accents and case ignored)."""
+    """Resolve an area written as a code or a name (accents and case ignored).
 
-    def __init__(self, areas: Iterable[tuple[int, str, str]]):
+    Each area is (key, code, name) or (key, code, name, population); the population, where
+    known, bounds the counts of the ``within_population`` columns.
+    """
+
+    def __init__(self, areas: Iterable[tuple]):
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = {}
         self.names: dict[int, str] = {}
-        for key, code, name in areas:
+        self.population: dict[int, int] = {}
+        for key, code, name, *population in areas:
+            if population and population[0] is not None:
+                self.population[key] = population[0]
             self.by_code[code] = key
             self.by_name.setdefault(fold_name(name), []).append(key)
             self.by_name.setdefault(fold(name), []).append(key)
@@ -117,29 +170,41 @@ def _text(raw: Any) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    return str(raw).strip()
+    # An export quotes "=…" as "'=…" (formulas.neutralise); reading it back drops the quote.
+    return formulas.restore(str(raw).strip())
+
+
+def read_date(raw: Any) -> tuple[dt.date | None, str, dict[str, Any]]:
+    """Return (date, "", {}) from dd/mm/yyyy, ISO yyyy-mm-dd, an Excel date or serial.
+
+    Otherwise (None, code, params): "no_such_day" or "no_such_month" for a day written
+    well that does not exist (31/09/2021: September has 30 days), "not_a_date" for
+    anything else.
+    """
+    if isinstance(raw, dt.datetime):
+        return raw.date(), "", {}
+    if isinstance(raw, dt.date):
+        return raw, "", {}
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 20000 < raw < 80000:
+        return EXCEL_EPOCH + dt.timedelta(days=int(raw)), "", {}
+    text = _text(raw)
+    match = ISO_DATE.match(text)
+    if match:
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    else:
+        match = next(filter(None, (p.match(text) for p in DATE_PATTERNS)), None)
+        if match is None:
+            return None, "not_a_date", {"value": text}
+        day, month, year = int(match[1]), int(match[2]), int(match[3])
+    code, params = bounds.impossible_day(day, month, year)
+    if code:
+        return None, code, params
+    return dt.date(year, month, day), "", {}
 
 
 def parse_date(raw: Any) -> dt.date | None:
     """Return a date from dd/mm/yyyy, ISO yyyy-mm-dd, an Excel date or serial; else None."""
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and 20000 < raw < 80000:
-        return EXCEL_EPOCH + dt.timedelta(days=int(raw))
-    text = _text(raw)
-    try:
-        match = ISO_DATE.match(text)
-        if match:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        for pattern in DATE_PATTERNS:
-            match = pattern.match(text)
-            if match:
-                return dt.date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        return None
-    return None
+    return read_date(raw)[0]
 
 
 def parse_int(raw: Any) -> int | None:
@@ -178,10 +243,15 @@ def _cached(parse: Callable[[Any], tuple[Any, str, dict]]) -> Callable[[Any], tu
 def _cell_parser(column: Column, areas: AreaLookup | None) -> Callable[[Any], tuple]:
     """Return a function raw -> (value, error code, params) for ``column``."""
 
+    formats = {"phone": bounds.national_phone, "id_number": bounds.is_id_number}
+    dates = bounds.data_dates()  # one window per table: "today" does not move mid-file
+
     def parse_text(raw):
         text = _text(raw)
         if len(text) > column.max_length:
             return None, "too_long", {"max": column.max_length}
+        if text and column.text_format and not formats[column.text_format](text):
+            return None, f"not_a_{column.text_format}", {"value": text}
         return text, "", {}
 
     def parse_integer(raw):
@@ -195,12 +265,11 @@ def _cell_parser(column: Column, areas: AreaLookup | None) -> Callable[[Any], tu
         return value, "", {}
 
     def parse_day(raw):
-        value = parse_date(raw)
+        value, code, params = read_date(raw)
         if value is None:
-            return None, "not_a_date", {"value": _text(raw)}
-        if not dt.date(2019, 12, 1) <= value <= dt.date(2100, 1, 1):
-            return None, "date_out_of_range", {"value": value.strftime("%d/%m/%Y")}
-        return value, "", {}
+            return None, code, params
+        code, params = dates.problem(value)
+        return (None, code, params) if code else (value, "", {})
 
     def parse_choice(raw):
         text = fold(_text(raw))
@@ -266,9 +335,16 @@ def validate_table(
     areas: AreaLookup | None = None,
     *,
     first_row: int = 2,
+    problems_per_column: int | None = None,
 ) -> Validated:
-    """Parse every cell of ``rows`` by ``spec``; collect every problem by row and column."""
-    positions, errors = match_header(header, spec)
+    """Parse every cell of ``rows`` by ``spec``; collect every problem by row and column.
+
+    With ``problems_per_column``, only the first problems of each column are listed and
+    the others counted (see ``Problems``).
+    """
+    positions, header_errors = match_header(header, spec)
+    problems = Problems(problems_per_column)
+    problems.extend(header_errors)
     labels = {
         c.name: (_text(header[positions[c.name]]) if c.name in positions else c.label_vi)
         for c in spec.columns
@@ -291,34 +367,57 @@ def validate_table(
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 values.append(None)
                 if column.required:
-                    errors.append(CellError(number, label, "required"))
+                    problems.add(CellError(number, label, "required"))
                 continue
             value, code, params = parse(raw)
             values.append(value)
             if code:
-                errors.append(CellError(number, label, code, params))
+                problems.add(CellError(number, label, code, params))
         columns[column.name] = values
-    errors.extend(_duplicate_keys(spec, columns, row_numbers, labels))
-    errors.sort(key=lambda e: (e.row or 0, e.column))
-    return Validated(columns=columns, row_numbers=row_numbers, errors=errors)
+    problems.extend(_duplicate_keys(spec, columns, row_numbers, labels))
+    problems.extend(_beyond_population(spec, columns, row_numbers, labels, areas))
+    return Validated(columns, row_numbers, problems.report(), problems.rows)
 
 
-def _duplicate_keys(spec: Spec, columns, row_numbers, labels) -> list[CellError]:
-    seen: dict[tuple, int] = {}
+def _beyond_population(
+    spec: Spec, columns, row_numbers, labels, areas: AreaLookup | None
+) -> list[CellError]:
+    """Return a problem for each count above what its row's area's population allows.
+
+    The populations come with the areas (no query per row); an area of unknown
+    population is bounded by the columns' absolute maximum only.
+    """
+    if areas is None or not areas.population or "area" not in columns:
+        return []
+    limits = {key: bounds.count_limit(people) for key, people in areas.population.items()}
+    row_limits = [limits.get(key) for key in columns["area"]]
     errors = []
+    for column in spec.columns:
+        if not column.within_population:
+            continue
+        for index, (value, limit) in enumerate(zip(columns[column.name], row_limits, strict=True)):
+            if value is not None and limit is not None and value > limit:
+                area = columns["area"][index]
+                params = {"value": value, "max": limit, "area": areas.names[area]}
+                params["population"] = areas.population[area]
+                errors.append(
+                    CellError(row_numbers[index], labels[column.name], "above_population", params)
+                )
+    return errors
+
+
+def _duplicate_keys(spec: Spec, columns, row_numbers, labels) -> Iterator[CellError]:
+    seen: dict[tuple, int] = {}
     key_columns = [columns[name] for name in spec.key]
     for index, key in enumerate(zip(*key_columns, strict=True)):
         if any(part is None for part in key):
             continue
         if key in seen:
-            errors.append(
-                CellError(
-                    row_numbers[index],
-                    labels[spec.key[0]],
-                    "duplicate_in_file",
-                    {"first_row": seen[key]},
-                )
+            yield CellError(
+                row_numbers[index],
+                labels[spec.key[0]],
+                "duplicate_in_file",
+                {"first_row": seen[key]},
             )
         else:
             seen[key] = row_numbers[index]
-    return errors

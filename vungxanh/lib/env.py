@@ -7,6 +7,7 @@ start-up instead of at the first request.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -41,6 +42,25 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={raw!r}: must be a whole number") from exc
+
+
+def env_date(name: str, default: str) -> dt.date:
+    """Return ``NAME`` as a date written yyyy-mm-dd (or dd/mm/yyyy)."""
+    raw = os.environ.get(name, "").strip() or default
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ImproperlyConfigured(f"{name}={raw!r}: must be a date, yyyy-mm-dd")
+
+
+def env_days(name: str, default: int) -> int:
+    """Return ``NAME`` as a whole number of days, 0 or more."""
+    days = env_int(name, default)
+    if days < 0:
+        raise ImproperlyConfigured(f"{name}={days!r}: must be 0 or more days")
+    return days
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -21,14 +21,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from vungxanh.areas.models import Area
 from vungxanh.areas.views import root_areas
+from vungxanh.lib.apischema import Choice, Id, Pagination, Text, errors
 from vungxanh.lockdowns import queries, services
 from vungxanh.lockdowns.models import LiftRuleRecord, LockdownZone, TestingRound
+from vungxanh.lockdowns.models import Status as ZoneStatus
 from vungxanh.lockdowns.schemas import (
+    AreaCode,
     CaseLinkIn,
     ConflictOut,
     LiftOut,
@@ -51,9 +54,15 @@ router = Router(tags=["lockdowns"])
 
 
 class ZoneFilter(Schema):
-    area: str | None = None
-    status: str | None = None
+    area: AreaCode | None = None
+    status: Choice(ZoneStatus) | None = None
     date: dt.date | None = None
+
+
+# Every write: a malformed body (400), no caller (401), no right or no CSRF token (403), an
+# unknown zone or area (404), a bad value (422).
+WRITE_ERRORS = errors(400, 401, 403, 404, 422)
+READ_ERRORS = errors(401, 404, 422)
 
 
 def _zone(request: HttpRequest, zone_id: int, action: str = "view") -> LockdownZone:
@@ -97,8 +106,8 @@ def _lift_out(zone: LockdownZone, day: dt.date) -> dict | None:
     }
 
 
-@router.get("/zones", response=list[ZoneOut], url_name="lockdown_zones")
-@paginate(LimitOffsetPagination)
+@router.get("/zones", response={200: list[ZoneOut], **READ_ERRORS}, url_name="lockdown_zones")
+@paginate(Pagination)
 def zone_list(request: HttpRequest, filters: Query[ZoneFilter]):
     rows = queries.zones(request.user).select_related("area", "rule")
     if filters.area:
@@ -111,7 +120,7 @@ def zone_list(request: HttpRequest, filters: Query[ZoneFilter]):
     return rows
 
 
-@router.post("/zones", response={201: ZoneOut}, url_name="lockdown_zone_create")
+@router.post("/zones", response={201: ZoneOut, **WRITE_ERRORS}, url_name="lockdown_zone_create")
 def zone_create(request: HttpRequest, payload: ZoneIn):
     data = payload.dict()
     area = get_object_or_404(
@@ -122,8 +131,10 @@ def zone_create(request: HttpRequest, payload: ZoneIn):
     return Status(201, zone)
 
 
-@router.get("/zones/{zone_id}", response=ZoneDetailOut, url_name="lockdown_zone")
-def zone_detail(request: HttpRequest, zone_id: int, date: dt.date | None = None):
+@router.get(
+    "/zones/{zone_id}", response={200: ZoneDetailOut, **READ_ERRORS}, url_name="lockdown_zone"
+)
+def zone_detail(request: HttpRequest, zone_id: Path[Id], date: dt.date | None = None):
     zone = _zone(request, zone_id)
     held = queries.containment(zone)
     zone.lift = _lift_out(zone, date or queries.default_day())
@@ -134,9 +145,11 @@ def zone_detail(request: HttpRequest, zone_id: int, date: dt.date | None = None)
 
 
 @router.patch(
-    "/zones/{zone_id}", response={200: ZoneOut, 409: ConflictOut}, url_name="lockdown_zone_update"
+    "/zones/{zone_id}",
+    response={200: ZoneOut, 409: ConflictOut, **WRITE_ERRORS},
+    url_name="lockdown_zone_update",
 )
-def zone_update(request: HttpRequest, zone_id: int, payload: ZonePatch):
+def zone_update(request: HttpRequest, zone_id: Path[Id], payload: ZonePatch):
     zone = _zone(request, zone_id, "change")
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -156,10 +169,10 @@ def zone_update(request: HttpRequest, zone_id: int, payload: ZonePatch):
 
 @router.post(
     "/zones/{zone_id}/transitions",
-    response={200: ZoneOut, 409: ConflictOut},
+    response={200: ZoneOut, 409: ConflictOut, **WRITE_ERRORS},
     url_name="lockdown_transition",
 )
-def zone_transition(request: HttpRequest, zone_id: int, payload: TransitionIn):
+def zone_transition(request: HttpRequest, zone_id: Path[Id], payload: TransitionIn):
     zone = _zone(request, zone_id, "change")
     data = payload.dict()
     try:
@@ -171,8 +184,10 @@ def zone_transition(request: HttpRequest, zone_id: int, payload: TransitionIn):
         )
 
 
-@router.get("/zones/{zone_id}/lift", response={200: LiftOut, 404: dict}, url_name="lockdown_lift")
-def zone_lift(request: HttpRequest, zone_id: int, date: dt.date | None = None):
+@router.get(
+    "/zones/{zone_id}/lift", response={200: LiftOut, **READ_ERRORS}, url_name="lockdown_lift"
+)
+def zone_lift(request: HttpRequest, zone_id: Path[Id], date: dt.date | None = None):
     zone = _zone(request, zone_id)
     found = _lift_out(zone, date or queries.default_day())
     if found is None:
@@ -180,29 +195,43 @@ def zone_lift(request: HttpRequest, zone_id: int, date: dt.date | None = None):
     return found
 
 
-@router.post("/zones/{zone_id}/cases", response={201: ZoneCaseOut}, url_name="lockdown_case_link")
-def case_link(request: HttpRequest, zone_id: int, payload: CaseLinkIn):
+@router.post(
+    "/zones/{zone_id}/cases",
+    response={201: ZoneCaseOut, **WRITE_ERRORS},
+    url_name="lockdown_case_link",
+)
+def case_link(request: HttpRequest, zone_id: Path[Id], payload: CaseLinkIn):
     zone = _zone(request, zone_id)
     link = services.link_case(zone, actor=request.user, **payload.dict())
     return Status(201, link)
 
 
-@router.get("/zones/{zone_id}/rounds", response=list[RoundOut], url_name="lockdown_rounds")
-def round_list(request: HttpRequest, zone_id: int):
+@router.get(
+    "/zones/{zone_id}/rounds",
+    response={200: list[RoundOut], **READ_ERRORS},
+    url_name="lockdown_rounds",
+)
+def round_list(request: HttpRequest, zone_id: Path[Id]):
     zone = _zone(request, zone_id)
     return list(TestingRound.objects.for_user(request.user, "view").filter(zone=zone))
 
 
 @router.post(
-    "/zones/{zone_id}/rounds/new", response={201: RoundOut}, url_name="lockdown_round_plan"
+    "/zones/{zone_id}/rounds/new",
+    response={201: RoundOut, **WRITE_ERRORS},
+    url_name="lockdown_round_plan",
 )
-def round_plan(request: HttpRequest, zone_id: int, payload: RoundIn):
+def round_plan(request: HttpRequest, zone_id: Path[Id], payload: RoundIn):
     zone = _zone(request, zone_id)
     return Status(201, services.plan_round(zone, actor=request.user, **payload.dict()))
 
 
-@router.post("/rounds/{round_id}/result", response=RoundOut, url_name="lockdown_round_result")
-def round_result(request: HttpRequest, round_id: int, payload: RoundResultIn):
+@router.post(
+    "/rounds/{round_id}/result",
+    response={200: RoundOut, **WRITE_ERRORS},
+    url_name="lockdown_round_result",
+)
+def round_result(request: HttpRequest, round_id: Path[Id], payload: RoundResultIn):
     round_ = get_object_or_404(
         TestingRound.objects.for_user(request.user, "change").select_related("zone", "zone__area"),
         pk=round_id,
@@ -210,8 +239,12 @@ def round_result(request: HttpRequest, round_id: int, payload: RoundResultIn):
     return services.record_round(round_, actor=request.user, **payload.dict())
 
 
-@router.get("/shifts/unstaffed", response=list[ShiftOut], url_name="lockdown_unstaffed")
-def unstaffed(request: HttpRequest, date: dt.date | None = None, area: str | None = None):
+@router.get(
+    "/shifts/unstaffed",
+    response={200: list[ShiftOut], **READ_ERRORS},
+    url_name="lockdown_unstaffed",
+)
+def unstaffed(request: HttpRequest, date: dt.date | None = None, area: AreaCode | None = None):
     place = _area(request, area)
     return list(
         queries.unstaffed_shifts(request.user, date or queries.default_day()).filter(
@@ -220,12 +253,16 @@ def unstaffed(request: HttpRequest, date: dt.date | None = None, area: str | Non
     )
 
 
-@router.get("/containment", response=list[WardShareOut], url_name="lockdown_containment")
+@router.get(
+    "/containment",
+    response={200: list[WardShareOut], **READ_ERRORS},
+    url_name="lockdown_containment",
+)
 def containment(
     request: HttpRequest,
-    area: str | None = None,
+    area: AreaCode | None = None,
     date: dt.date | None = None,
-    series: str | None = None,
+    series: Text(40) | None = None,
 ):
     place = _area(request, area)
     chosen = pick_series(queries.case_series(request.user, place), series)
@@ -243,7 +280,7 @@ def containment(
     ]
 
 
-@router.get("/rules", response=list[LiftRuleOut], url_name="lockdown_rules")
+@router.get("/rules", response={200: list[LiftRuleOut], **errors(401)}, url_name="lockdown_rules")
 def rule_list(request: HttpRequest):
     found = []
     for record in queries.current_rules():

@@ -5,23 +5,24 @@ Sheet 1 follows the district daily situation report seen in official practice (G
 "lockdown area" group (new today, cumulative, with results negative/positive, pending).
 Fields this system does not hold (F1, F2, arrivals, quarantine facilities) are listed
 with "—" so the form stays complete and nobody reads a blank as zero. Sheet 2 has one row
-per zone (and part) in force on the day. Every number is read through ``for_user``.
+per zone (and part) in force on the day. Every number is read through ``for_user``; every
+cell is written through vungxanh.lib.workbook, so a zone named "=…" stays text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from io import BytesIO
 
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from vungxanh.areas.models import Area
+from vungxanh.lib.downloads import xlsx_download
+from vungxanh.lib.workbook import Book
 from vungxanh.lockdowns import queries
 from vungxanh.lockdowns.models import (
     GuardPost,
@@ -40,7 +41,6 @@ from vungxanh.surveillance.models import CaseRecord, Detection
 from vungxanh.surveillance.queries import pick_series
 
 NOT_HELD = "—"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -252,43 +252,38 @@ def _zones_in_force(user, area: Area, day: dt.date) -> list[LockdownZone]:
     return zones
 
 
-def daily_report(user, area: Area, day: dt.date) -> Workbook:
+def daily_report(user, area: Area, day: dt.date) -> Book:
     zones = _zones_in_force(user, area, day)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Daily report")[:31]
-    sheet.append(
+    book = Book()
+    summary = book.sheet(_("Daily report"))
+    summary.append(
         [_("Lockdown report of %(area)s, %(day)s") % {"area": area.name, "day": queries.fmt(day)}]
     )
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(
+    summary.worksheet["A1"].font = Font(bold=True, size=13)
+    summary.append(
         [
             _(
                 "As in the district daily situation report (RULES-VN §7.1); “—”: not held by this system."
             )
         ]
     )
-    sheet.append([])
+    summary.append([])
     for label, value in summary_rows(user, area, day, zones):
-        sheet.append([label, value])
+        summary.append([label, value])
         if value == "":
-            sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 52
-    sheet.column_dimensions["B"].width = 18
-    table = book.create_sheet(_("Zones")[:31])
+            summary.worksheet.cell(row=summary.worksheet.max_row, column=1).font = Font(bold=True)
+    summary.worksheet.column_dimensions["A"].width = 52
+    summary.worksheet.column_dimensions["B"].width = 18
+    table = book.sheet(_("Zones"))
     table.append(_zone_header())
-    for cell in table[1]:
+    for cell in table.worksheet[1]:
         cell.font = Font(bold=True)
     for row in zone_rows(user, day, zones):
         table.append(row)
-    table.freeze_panes = "A2"
+    table.worksheet.freeze_panes = "A2"
     return book
 
 
 def daily_report_response(user, area: Area, day: dt.date) -> HttpResponse:
-    buffer = BytesIO()
-    daily_report(user, area, day).save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     name = f"phong-toa-{area.code}-{day:%Y-%m-%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_download(name, daily_report(user, area, day))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vungxanh.lib import bounds
 from vungxanh.lockdowns.models import (
     Need,
     RiskLevel,
@@ -19,12 +20,25 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 TIME_FORMATS = ["%H:%M"]
 
 
-def date_field(label, required: bool = True, **kwargs) -> forms.DateField:
+def date_field(label, required: bool = True, *, planned: bool = False, **kwargs):
+    """A day of a fact (up to today), or with ``planned`` of a plan (up to a year ahead)."""
     return forms.DateField(
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "size": 10}),
+        validators=[bounds.validate_plan_date if planned else bounds.validate_data_date],
+        **kwargs,
+    )
+
+
+def count_field(label, required: bool = False, min_value: int = 0, **kwargs):
+    """A count of people, households or samples: whole, from ``min_value`` to COUNT_MAX."""
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=min_value,
+        max_value=bounds.COUNT_MAX,
         **kwargs,
     )
 
@@ -59,8 +73,8 @@ class ZoneForm(forms.Form):
         ),
     )
     geometry = forms.CharField(required=False, widget=forms.HiddenInput)
-    households = forms.IntegerField(label=_("Households"), min_value=0, required=False)
-    residents = forms.IntegerField(label=_("Residents"), min_value=0, required=False)
+    households = count_field(_("Households"))
+    residents = count_field(_("Residents"))
     index_cases = forms.CharField(
         label=_("Index cases"),
         required=False,
@@ -71,9 +85,9 @@ class ZoneForm(forms.Form):
     )
     decision_number = forms.CharField(label=_("Decision"), max_length=200, required=False)
     decided_on = date_field(_("Decided on"), required=False)
-    start_date = date_field(_("Start"), required=False)
+    start_date = date_field(_("Start"), required=False, planned=True)
     start_time = time_field(_("Start time"), required=False)
-    planned_end = date_field(_("Planned end"), required=False)
+    planned_end = date_field(_("Planned end"), required=False, planned=True)
     rule = forms.ChoiceField(label=_("Lift rule"))
     source_url = forms.URLField(
         label=_("Source"), max_length=500, required=False, assume_scheme="https"
@@ -91,9 +105,31 @@ class ZoneForm(forms.Form):
         if editing:
             del self.fields["area"]
             del self.fields["index_cases"]
+        self.populations = {a.code: a.population for a in communes}
 
     def clean_index_cases(self) -> list[str]:
         return case_codes(self.cleaned_data.get("index_cases", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = bounds.lead_problem(cleaned.get("decided_on"), cleaned.get("start_date"))
+        if problem:
+            self.add_error("decided_on", problem)
+        residents, commune = cleaned.get("residents"), cleaned.get("area")
+        population = self.populations.get(commune)
+        if residents is not None and residents > bounds.count_limit(population):
+            self.add_error(
+                "residents",
+                bounds.above_population_message(
+                    {
+                        "value": residents,
+                        "max": bounds.count_limit(population),
+                        "area": dict(self.fields["area"].choices).get(commune, commune),
+                        "population": population,
+                    }
+                ),
+            )
+        return cleaned
 
 
 class TransitionForm(forms.Form):
@@ -104,7 +140,7 @@ class TransitionForm(forms.Form):
         help_text=_("Number and signer of the decision, e.g. “QĐ 123/QĐ-UBND”."),
     )
     decided_on = date_field(_("Decided on"), required=False)
-    effective_on = date_field(_("In force from"))
+    effective_on = date_field(_("In force from"), planned=True)
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -127,8 +163,8 @@ class PartForm(forms.Form):
     scope_description = forms.CharField(
         label=_("Scope"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    households = forms.IntegerField(label=_("Households"), min_value=0, required=False)
-    residents = forms.IntegerField(label=_("Residents"), min_value=0, required=False)
+    households = count_field(_("Households"))
+    residents = count_field(_("Residents"))
     geometry = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -144,7 +180,7 @@ class CaseLinkForm(forms.Form):
 
 
 class RoundPlanForm(forms.Form):
-    day = date_field(_("Sampling day"))
+    day = date_field(_("Sampling day"), planned=True)
     method = forms.ChoiceField(label=_("Method"), choices=TestingRound.Method.choices)
     whole_zone = forms.BooleanField(label=_("Whole zone"), required=False, initial=True)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
@@ -158,8 +194,8 @@ class RoundResultForm(forms.Form):
             (TestingRound.RoundState.SAMPLED, TestingRound.RoundState.SAMPLED.label),
         ],
     )
-    samples = forms.IntegerField(label=_("Samples"), min_value=0, required=False)
-    positives = forms.IntegerField(label=_("Positive"), min_value=0, initial=0)
+    samples = count_field(_("Samples"))
+    positives = count_field(_("Positive"), required=True, initial=0)
     positive_cases = forms.CharField(
         label=_("Case codes of the positives"),
         required=False,
@@ -176,10 +212,10 @@ class PostForm(forms.Form):
 
 
 class ShiftForm(forms.Form):
-    day = date_field(_("Day"))
+    day = date_field(_("Day"), planned=True)
     start = time_field(_("From"))
     end = time_field(_("Until"), required=True)
-    required_staff = forms.IntegerField(label=_("Officials needed"), min_value=1, initial=2)
+    required_staff = count_field(_("Officials needed"), required=True, min_value=1, initial=2)
 
 
 class AssignForm(forms.Form):
@@ -229,7 +265,7 @@ class InspectionForm(forms.Form):
 
 class HouseholdForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300)
-    residents = forms.IntegerField(label=_("Residents"), min_value=0, required=False)
+    residents = count_field(_("Residents"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -237,7 +273,7 @@ class NeedForm(forms.Form):
     kind = forms.ChoiceField(label=_("Need"), choices=Need.Kind.choices)
     description = forms.CharField(label=_("Description"), max_length=500)
     household = forms.ChoiceField(label=_("Household"), required=False)
-    people = forms.IntegerField(label=_("People"), min_value=0, required=False)
+    people = count_field(_("People"))
     requested_on = date_field(_("Requested on"))
 
     def __init__(self, *args, households=(), **kwargs):

@@ -1,7 +1,20 @@
 import datetime as dt
 import json
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import ValidationInfo, field_validator
+
+from vungxanh.lib.apischema import LONG_TEXT, Choice, Text
+from vungxanh.lib.bounds import Count, DataDate, PlanDate, check_lead
+from vungxanh.lockdowns.models import Scope, Status, TestingRound, ZoneCase
+
+AreaCode = Text(40)  # Area.code
+CaseCode = Text(40)  # CaseRecord.case_code
+Decision = Text(200)  # LockdownZone.decision_number
+Url = Text(500)  # LockdownZone.source_url
+# LockdownZone.version, a PositiveIntegerField: a counter with no domain bound but its column's.
+Version = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class ZoneOut(Schema):
@@ -69,43 +82,52 @@ class ZoneDetailOut(ZoneOut):
 
 
 class ZoneIn(Schema):
-    area: str = Field(..., description="Code of the commune (ward) the zone lies in")
-    name: str
-    scope_type: str = Field(
-        ...,
-        description="household, building, alley, street_segment, residential_group, whole_ward or workplace",
-    )
-    code: str = ""
-    scope_description: str = ""
+    area: AreaCode = Field(..., description="Code of the commune (ward) the zone lies in")
+    name: Text(200)
+    scope_type: Choice(Scope) = Field(..., description="What the zone closes")
+    code: Text(80) = ""
+    scope_description: Text(LONG_TEXT) = ""
     geometry: dict | None = Field(None, description="GeoJSON Polygon or MultiPolygon (WGS84)")
-    households: int | None = None
-    residents: int | None = None
-    reason: str = ""
-    decision_number: str = ""
-    decided_on: dt.date | None = None
-    start_date: dt.date | None = None
-    planned_end: dt.date | None = None
-    rule: str = "vn-lockdown-14d"
-    source_url: str = ""
-    notes: str = ""
-    index_cases: list[str] = []
+    households: Count | None = None
+    residents: Count | None = None
+    reason: Text(LONG_TEXT) = ""
+    decision_number: Decision = ""
+    decided_on: DataDate | None = None
+    start_date: PlanDate | None = None
+    planned_end: PlanDate | None = None
+    rule: Text(60) = "vn-lockdown-14d"
+    source_url: Url = ""
+    notes: Text(LONG_TEXT) = ""
+    index_cases: list[CaseCode] = Field([], max_length=100)
+
+    @field_validator("start_date")
+    @classmethod
+    def _decided_on_or_shortly_before(cls, start, info: ValidationInfo):
+        check_lead(info.data.get("decided_on"), start)
+        return start
 
 
 class ZonePatch(Schema):
-    version: int = Field(..., description="The version the change was made from")
-    name: str | None = None
-    scope_type: str | None = None
-    scope_description: str | None = None
+    version: Version = Field(..., description="The version the change was made from")
+    name: Text(200) | None = None
+    scope_type: Choice(Scope) | None = None
+    scope_description: Text(LONG_TEXT) | None = None
     geometry: dict | None = None
-    households: int | None = None
-    residents: int | None = None
-    reason: str | None = None
-    decision_number: str | None = None
-    decided_on: dt.date | None = None
-    start_date: dt.date | None = None
-    planned_end: dt.date | None = None
-    source_url: str | None = None
-    notes: str | None = None
+    households: Count | None = None
+    residents: Count | None = None
+    reason: Text(LONG_TEXT) | None = None
+    decision_number: Decision | None = None
+    decided_on: DataDate | None = None
+    start_date: PlanDate | None = None
+    planned_end: PlanDate | None = None
+    source_url: Url | None = None
+    notes: Text(LONG_TEXT) | None = None
+
+    @field_validator("start_date")
+    @classmethod
+    def _decided_on_or_shortly_before(cls, start, info: ValidationInfo):
+        check_lead(info.data.get("decided_on"), start)
+        return start
 
 
 class ChangeOut(Schema):
@@ -123,20 +145,20 @@ class ConflictOut(Schema):
 
 
 class TransitionIn(Schema):
-    to: str = Field(..., description="active, partly_lifted or lifted")
-    decision_number: str
-    effective_on: dt.date
-    decided_on: dt.date | None = None
-    reason: str = ""
-    override_reason: str = ""
-    version: int | None = None
+    to: Literal[Status.ACTIVE.value, Status.PARTLY_LIFTED.value, Status.LIFTED.value]
+    decision_number: Decision
+    effective_on: PlanDate
+    decided_on: DataDate | None = None
+    reason: Text(LONG_TEXT) = ""
+    override_reason: Text(LONG_TEXT) = ""
+    version: Version | None = None
 
 
 class CaseLinkIn(Schema):
-    case_code: str
-    relation: str = Field(..., description="index, inside or outside")
-    isolated_on: dt.date | None = None
-    note: str = ""
+    case_code: CaseCode
+    relation: Choice(ZoneCase.Relation)
+    isolated_on: DataDate | None = None
+    note: Text(300) = ""
 
 
 class ZoneCaseOut(Schema):
@@ -148,17 +170,19 @@ class ZoneCaseOut(Schema):
 
 
 class RoundIn(Schema):
-    day: dt.date
+    day: PlanDate
     whole_zone: bool = True
-    method: str = "pcr"
-    note: str = ""
+    method: Choice(TestingRound.Method) = "pcr"
+    note: Text(LONG_TEXT) = ""
 
 
 class RoundResultIn(Schema):
-    status: str = Field("done", description="sampled (results pending) or done")
-    samples: int | None = None
-    positives: int = 0
-    positive_cases: list[str] = []
+    status: Literal[TestingRound.RoundState.SAMPLED.value, TestingRound.RoundState.DONE.value] = (
+        Field("done", description="sampled (results pending) or done")
+    )
+    samples: Count | None = None
+    positives: Count = 0
+    positive_cases: list[CaseCode] = Field([], max_length=1000)
 
 
 class RoundOut(Schema):

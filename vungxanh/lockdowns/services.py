@@ -479,6 +479,8 @@ def transition(
     decision_number = decision_number.strip()
     if not decision_number:
         raise ValidationError({"decision_number": _("Name the decision (number and date).")})
+    if to not in Status.values:
+        raise ValidationError({"to_status": _("Choose active, partly lifted or lifted.")})
     current = _lock(zone, version)
     allowed = rules.TRANSITIONS[ZoneStatus(current.status)]
     if to not in allowed:

@@ -17,12 +17,13 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Query, Router
+from ninja.pagination import paginate
 
 from vungxanh.areas.models import Area
 from vungxanh.areas.views import root_areas
 from vungxanh.domain.tabular import parse_date
+from vungxanh.lib.apischema import Id, Pagination, Text, errors
 from vungxanh.risk import exports, services
 from vungxanh.risk import inputs as input_map
 from vungxanh.risk.models import (
@@ -33,17 +34,22 @@ from vungxanh.risk.models import (
     RuleSetRecord,
 )
 from vungxanh.risk.schemas import (
+    AreaCode,
     AssessmentFilter,
     AssessmentOut,
+    DayText,
     DecideIn,
     ExplanationOut,
     LevelChangeOut,
     LevelsOut,
+    RulesCode,
     RuleSetDetailOut,
     RuleSetOut,
 )
 
 router = Router(tags=["risk"])
+READ_ERRORS = errors(401, 404, 422)
+SeriesCode = Text(40)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -82,7 +88,7 @@ def _ruleset_out(record: RuleSetRecord, computable: set[int]) -> dict:
     }
 
 
-@router.get("/rulesets", response=list[RuleSetOut], url_name="risk_rulesets")
+@router.get("/rulesets", response={200: list[RuleSetOut], **errors(401)}, url_name="risk_rulesets")
 def ruleset_list(request: HttpRequest):
     computable = {r.pk for r in services.computable_rulesets()}
     return [
@@ -91,8 +97,10 @@ def ruleset_list(request: HttpRequest):
     ]
 
 
-@router.get("/rulesets/{code}", response=RuleSetDetailOut, url_name="risk_ruleset")
-def ruleset_detail(request: HttpRequest, code: str):
+@router.get(
+    "/rulesets/{code}", response={200: RuleSetDetailOut, **READ_ERRORS}, url_name="risk_ruleset"
+)
+def ruleset_detail(request: HttpRequest, code: Path[RulesCode]):
     record = get_object_or_404(RuleSetRecord, code=code, current=True)
     ruleset = services.ruleset_of(record)
     computable = set()
@@ -119,13 +127,15 @@ def ruleset_detail(request: HttpRequest, code: str):
     }
 
 
-@router.get("/levels", response=LevelsOut, url_name="risk_levels")
+@router.get(
+    "/levels", response={200: LevelsOut, **errors(401, 403, 404, 422)}, url_name="risk_levels"
+)
 def levels(
     request: HttpRequest,
-    area: str | None = None,
-    date: str | None = None,
-    rules: str | None = None,
-    series: str | None = None,
+    area: AreaCode | None = None,
+    date: DayText | None = None,
+    rules: RulesCode | None = None,
+    series: SeriesCode | None = None,
 ):
     """The level in force of each unit directly under ``area`` on ``date``.
 
@@ -184,13 +194,15 @@ def levels(
     }
 
 
-@router.get("/areas/{code}/explain", response=ExplanationOut, url_name="risk_explain")
+@router.get(
+    "/areas/{code}/explain", response={200: ExplanationOut, **READ_ERRORS}, url_name="risk_explain"
+)
 def explain(
     request: HttpRequest,
-    code: str,
-    rules: str,
-    date: str | None = None,
-    series: str | None = None,
+    code: Path[AreaCode],
+    rules: RulesCode,
+    date: DayText | None = None,
+    series: SeriesCode | None = None,
 ):
     """Why the area has its level on ``date`` under ``rules``."""
     area = _area(request, code)
@@ -254,8 +266,10 @@ def explain(
     }
 
 
-@router.get("/assessments", response=list[AssessmentOut], url_name="risk_assessments")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/assessments", response={200: list[AssessmentOut], **READ_ERRORS}, url_name="risk_assessments"
+)
+@paginate(Pagination)
 def assessment_list(request: HttpRequest, filters: Query[AssessmentFilter]):
     rows = Assessment.objects.for_user(request.user, "view").select_related(
         "area", "ruleset", "series"
@@ -270,9 +284,11 @@ def assessment_list(request: HttpRequest, filters: Query[AssessmentFilter]):
     return rows.order_by("-date", "area__path", "ruleset__code")
 
 
-@router.get("/changes", response=list[LevelChangeOut], url_name="risk_changes")
-@paginate(LimitOffsetPagination)
-def change_list(request: HttpRequest, area: str | None = None, rules: str | None = None):
+@router.get(
+    "/changes", response={200: list[LevelChangeOut], **READ_ERRORS}, url_name="risk_changes"
+)
+@paginate(Pagination)
+def change_list(request: HttpRequest, area: AreaCode | None = None, rules: RulesCode | None = None):
     rows = LevelChange.objects.for_user(request.user, "view").select_related("area", "ruleset")
     if area:
         rows = rows.filter(area__path__startswith=_area(request, area).path)
@@ -281,8 +297,12 @@ def change_list(request: HttpRequest, area: str | None = None, rules: str | None
     return rows.order_by("-announced_on", "area__path", "-id")
 
 
-@router.post("/assessments/{assessment_id}/decide", response=AssessmentOut, url_name="risk_decide")
-def decide(request: HttpRequest, assessment_id: int, payload: DecideIn):
+@router.post(
+    "/assessments/{assessment_id}/decide",
+    response={200: AssessmentOut, **errors(400, 401, 403, 404, 422)},
+    url_name="risk_decide",
+)
+def decide(request: HttpRequest, assessment_id: Path[Id], payload: DecideIn):
     """Decide a level different from the computed one (steering committee), with a reason."""
     visible = Assessment.objects.for_user(request.user, "view")
     assessment = get_object_or_404(

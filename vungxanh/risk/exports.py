@@ -9,7 +9,6 @@ here widens them.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass, field
 
@@ -19,17 +18,17 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.domain.classify import format_number
 from vungxanh.domain.rules import Input, Level, RuleSet
+from vungxanh.lib.downloads import xlsx_download
+from vungxanh.lib.workbook import Book
 from vungxanh.risk import services
 from vungxanh.risk.models import AssessmentSeries, OfficialDecision, RuleSetRecord
 from vungxanh.surveillance.models import Series
 
 NO_DATA_COLOUR = "#9e9e9e"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON_TYPE = "application/geo+json"
 
 
@@ -331,16 +330,12 @@ def xlsx_rows(level_map: LevelMap) -> list[list]:
 
 
 def xlsx_response(level_map: LevelMap) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Levels"))
+    book = Book(streaming=True)
+    sheet = book.sheet(_("Levels"))
     sheet.append(xlsx_header(level_map))
     for row in xlsx_rows(level_map):
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{level_map.filename("xlsx")}"'
-    return response
+    return xlsx_download(level_map.filename("xlsx"), book)
 
 
 # -- what a map shows by default -------------------------------------------------------------

@@ -3,6 +3,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from vungxanh.lib.apischema import LONG_TEXT, Text
+
+AreaCode = Text(40)  # Area.code
+RulesCode = Text(60)  # RuleSetRecord.code
+DayText = Text(40)  # a date as text (dd/mm/yyyy or yyyy-mm-dd)
+
 
 class LevelOut(Schema):
     key: str
@@ -137,9 +143,9 @@ class AssessmentOut(Schema):
 
 
 class AssessmentFilter(Schema):
-    area: str | None = Field(None, description="Area code: assessments in its subtree")
-    date: str | None = Field(None, description="dd/mm/yyyy or yyyy-mm-dd")
-    rules: str | None = Field(None, description="Rule set id")
+    area: AreaCode | None = Field(None, description="Area code: assessments in its subtree")
+    date: DayText | None = Field(None, description="dd/mm/yyyy or yyyy-mm-dd")
+    rules: RulesCode | None = Field(None, description="Rule set id")
 
 
 class LevelChangeOut(Schema):
@@ -157,6 +163,6 @@ class LevelChangeOut(Schema):
 
 
 class DecideIn(Schema):
-    level: str = Field(description="Key of the decided level")
-    reason: str = Field(description="Why it differs from the computed level (required)")
-    legal_basis: str = ""
+    level: Text(30) = Field(description="Key of the decided level")
+    reason: Text(LONG_TEXT) = Field(description="Why it differs from the computed level (required)")
+    legal_basis: Text(200) = ""

@@ -22,9 +22,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Path, Query, Router, Status
 
 from vungxanh.domain.tabular import parse_date
+from vungxanh.lib.apischema import Id, errors
 from vungxanh.surveillance import edits, services
 from vungxanh.surveillance.queries import (
     DATE_FIELD,
@@ -40,9 +41,11 @@ from vungxanh.surveillance.queries import (
 )
 from vungxanh.surveillance.schemas import (
     KIND_SCHEMAS,
+    AreaCode,
     CaseFilter,
     EditIn,
     FactFilter,
+    IndicatorFilter,
     IndicatorsOut,
 )
 
@@ -114,7 +117,7 @@ def _register(kind: str) -> None:
             items = _attach_people(request, items, filters.include_personal)
         return {"items": items, "next": str(result.next_key) if result.next_key else None}
 
-    def detail(request: HttpRequest, record_id: int, include_personal: bool = False):
+    def detail(request: HttpRequest, record_id: Path[Id], include_personal: bool = False):
         rows = model.objects.for_user(request.user, "view").select_related("area", "series")
         row = get_object_or_404(rows, pk=record_id)
         if kind == "cases":
@@ -127,35 +130,35 @@ def _register(kind: str) -> None:
         )
         return Status(201, row)
 
-    def correct(request: HttpRequest, record_id: int, payload: correct_in):
+    def correct(request: HttpRequest, record_id: Path[Id], payload: correct_in):
         rows = model.objects.for_user(request.user, "change").select_related("area", "series")
         row = get_object_or_404(rows, pk=record_id)
         return edits.correct_fact(row, _values(payload), actor=request.user, reason=payload.reason)
 
     router.get(
         f"/{kind}/",
-        response=page,
+        response={200: page, **errors(401, 404, 422)},
         url_name=f"{name}_list",
         operation_id=f"surveillance_{name}_list",
         summary=f"List {plural}",
     )(listing)
     router.get(
         f"/{kind}/{{record_id}}",
-        response=out,
+        response={200: out, **errors(401, 404, 422)},
         url_name=f"{name}_detail",
         operation_id=f"surveillance_{name}_detail",
         summary=f"One version of a {singular}",
     )(detail)
     router.post(
         f"/{kind}/",
-        response={201: out},
+        response={201: out, **errors(400, 401, 403, 404, 422)},
         url_name=f"{name}_create",
         operation_id=f"surveillance_{name}_create",
         summary=f"Create a {singular}",
     )(create)
     router.put(
         f"/{kind}/{{record_id}}",
-        response=out,
+        response={200: out, **errors(400, 401, 403, 404, 422)},
         url_name=f"{name}_correct",
         operation_id=f"surveillance_{name}_correct",
         summary=f"Correct a {singular} (a new version)",
@@ -166,17 +169,20 @@ for _kind in KIND_SCHEMAS:
     _register(_kind)
 
 
-@router.get("/indicators/{code}", response=IndicatorsOut, url_name="indicator_series")
+@router.get(
+    "/indicators/{code}",
+    response={200: IndicatorsOut, **errors(401, 404, 422)},
+    url_name="indicator_series",
+)
 def indicator_series(
     request: HttpRequest,
-    code: str,
-    series: str | None = None,
-    from_: str | None = Query(None, alias="from"),
-    to: str | None = None,
+    code: Path[AreaCode],
+    filters: Query[IndicatorFilter],
 ):
     """Every indicator of the area, day by day, in one series (the first by priority)."""
     area = _area(request, code)
     options = series_for_area(request.user, area)
+    series = filters.series
     chosen = pick_series(options, series)
     if chosen is None or (series and chosen.code != series):
         raise Http404
@@ -184,8 +190,10 @@ def indicator_series(
     stored = epidemic.indicators
     if stored is None:
         raise Http404
-    first = _day(from_, "from") or stored.start
-    last = _day(to, "to") or stored.start + dt.timedelta(days=stored.days - 1)
+    # Only the days stored: a far "from" or "to" must not build a list of millennia.
+    stored_last = stored.start + dt.timedelta(days=stored.days - 1)
+    first = max(_day(filters.from_, "from") or stored.start, stored.start)
+    last = min(_day(filters.to, "to") or stored_last, stored_last)
     days = date_range(first, last) if first <= last else []
     return {
         "area": area.code,

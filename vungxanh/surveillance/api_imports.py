@@ -10,21 +10,27 @@ POST /api/v1/imports/{id}/undo         undo an import (optional ?reason=… for 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from vungxanh.accounts.scoping import can
+from vungxanh.domain.tabular import CellError
+from vungxanh.lib.apischema import LONG_TEXT, ErrorOut, Id, Pagination, Text, errors
 from vungxanh.surveillance import services
 from vungxanh.surveillance.models import ImportBatch
 from vungxanh.surveillance.problems import as_rows
+from vungxanh.surveillance.specs import SPECS
 
 router = Router(tags=["imports"])
+Kind = Literal[tuple(SPECS)]
 
 
 class ImportProblemOut(Schema):
@@ -63,6 +69,10 @@ class ImportBatchOut(Schema):
     undone_at: dt.datetime | None
 
 
+# A refused import: its report, or a request that never got that far (ErrorOut).
+ImportRefusedOut = ImportReportOut | ErrorOut
+
+
 def _batches(request: HttpRequest):
     return ImportBatch.objects.for_user(request.user, "view").select_related("area", "series")
 
@@ -79,40 +89,57 @@ def _report(check: services.ImportCheck, batch: ImportBatch | None) -> dict:
     }
 
 
-@router.get("", response=list[ImportBatchOut], url_name="import_list")
-@paginate(LimitOffsetPagination)
+@router.get("", response={200: list[ImportBatchOut], **errors(401, 422)}, url_name="import_list")
+@paginate(Pagination)
 def import_list(request: HttpRequest):
     return _batches(request)
 
 
 # Declared before ``/{kind}`` so that a number is read as an import id.
-@router.get("/{int:batch_id}", response=ImportBatchOut, url_name="import_detail")
-def import_detail(request: HttpRequest, batch_id: int):
+@router.get(
+    "/{int:batch_id}",
+    response={200: ImportBatchOut, **errors(401, 404, 422)},
+    url_name="import_detail",
+)
+def import_detail(request: HttpRequest, batch_id: Path[Id]):
     return get_object_or_404(_batches(request), pk=batch_id)
 
 
-@router.post("/{int:batch_id}/undo", response=ImportBatchOut, url_name="import_undo")
-def import_undo(request: HttpRequest, batch_id: int, reason: str = ""):
+@router.post(
+    "/{int:batch_id}/undo",
+    response={200: ImportBatchOut, **errors(401, 403, 404, 422)},
+    url_name="import_undo",
+)
+def import_undo(
+    request: HttpRequest, batch_id: Path[Id], reason: Annotated[Text(LONG_TEXT), Query("")]
+):
     """Remove the import's rows and bring back the values it replaced (403 if not allowed).
 
     ``reason`` (a query parameter, optional) is kept in the audit trail.
     """
     batch = get_object_or_404(_batches(request), pk=batch_id)
-    return services.undo_import(batch, actor=request.user, reason=reason[:500])
+    return services.undo_import(batch, actor=request.user, reason=reason)
+
+
+@router.get("/{kind}", response=errors(404), include_in_schema=False)
+def import_not_found(request: HttpRequest, kind: str):
+    """``GET /imports/<not a number>``: no such import (rather than 405, from the POST below)."""
+    raise Http404
 
 
 @router.post(
     "/{kind}",
-    response={200: ImportReportOut, 422: ImportReportOut},
+    response={200: ImportReportOut, 422: ImportRefusedOut, **errors(401, 403)},
     url_name="import_create",
 )
 def import_create(
     request: HttpRequest,
-    kind: str,
+    kind: Path[Kind],
     file: File[UploadedFile],
+    # Annotated, not Form[…] = default: pydantic drops a default set after the Form() call.
+    series: Annotated[Text(40), Form(services.REPORTED_SERIES)],
     dry_run: Form[bool] = False,
     valid_only: Form[bool] = False,
-    series: Form[str] = services.REPORTED_SERIES,
 ):
     """Import ``file`` (XLSX or CSV) as ``kind``: cases, daily, tests, vaccination, capacity.
 
@@ -122,6 +149,11 @@ def import_create(
     if not can(request.user, "surveillance.importbatch", "add"):
         raise PermissionDenied(_("You may not import surveillance data."))
     options = {"actor": request.user, "series_code": series, "valid_only": valid_only}
+    if file.size is not None and file.size > settings.VX_IMPORT_MAX_BYTES:
+        # Refused before reading: an oversized upload never enters the process's memory.
+        too_large = CellError(None, "", "too_large", {"max": settings.VX_IMPORT_MAX_BYTES})
+        check = services.ImportCheck(kind, file.name or "", "", 0, [too_large])
+        return Status(422, _report(check, None))
     data = file.read()
     if dry_run:
         check, batch = services.check_import(kind, data, file.name, **options), None

@@ -4,8 +4,13 @@ A single edit is a tiny import: its values are checked by the import template's 
 (``vungxanh.domain.tabular``), written by ``services.import_records`` as a batch named
 "form" or "api" (so a correction is a new version, the old one is kept, and undo and
 history work as for files), and recorded in the audit trail with the values before and
-after. Personal identifiers of a case are kept apart, in ``CasePerson``, and never copied
+after. Personal identifiers of a case are kept apart, in ``CasePerson``, versioned with
+the case in the same batch (so undo brings the previous identity back), and never copied
 into the trail.
+
+An edit is scoped like a read: a case is matched only in the areas the actor may change,
+it cannot be moved into or out of an area the actor may not change, and a case code of
+another area is refused without saying where it is or what its id is.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ def _lookup(actor, model_label: str, action: str, raw_area: Any) -> AreaLookup:
     area = Area.objects.current().filter(code=text).first() if text else None
     if area is not None:
         allowed = actor is None or can(actor, model_label, action, area)
-        return AreaLookup([(area.pk, area.code, area.name)] if allowed else [])
+        return AreaLookup([(area.pk, area.code, area.name, area.population)] if allowed else [])
     lookup, _areas = services.area_lookup(actor, model_label)
     return lookup
 
@@ -122,25 +127,29 @@ def _current_version(kind: str, series, record: dict[str, Any]) -> Reported | No
     return model.objects.current().filter(series=series, **key).first()
 
 
-def _store_person(
-    case_code: str, area_id: int, personal: dict[str, str], batch, *, actor
-) -> list[str]:
-    """Write the personal values given (others kept); return the names of changed fields."""
-    person = CasePerson.objects.filter(case_code=case_code).first()
-    if person is None:
-        if not any(personal.values()):
-            return []
-        person = CasePerson(case_code=case_code, area_id=area_id, batch=batch)
-    changed = [f for f, v in personal.items() if getattr(person, f) != v]
-    if person.area_id != area_id:
-        person.area_id = area_id
-        changed.append("area")
-    if not changed and person.pk:
+def _current_identity(case_code: str) -> CasePerson | None:
+    return CasePerson.objects.current().filter(case_code=case_code).first()
+
+
+def _identity_values(current: CasePerson | None, personal: dict[str, str]) -> dict[str, str]:
+    """Return the whole identity an edit states: the values given, the others kept."""
+    if not personal:
+        return {}
+    kept = {f: getattr(current, f) for f in PERSONAL_FIELDS} if current is not None else {}
+    return {**kept, **personal}
+
+
+def _audit_identity(case_code: str, before: CasePerson | None, *, actor) -> list[str]:
+    """Record which personal fields the edit changed; return their names.
+
+    The names of the fields only: personal values never enter the audit trail.
+    """
+    person = _current_identity(case_code)
+    if person is None or (before is not None and before.pk == person.pk):
         return []
-    for field, value in personal.items():
-        setattr(person, field, value)
-    person.save()
-    # The names of the fields only: personal values never enter the audit trail.
+    changed = [f for f in PERSONAL_FIELDS if getattr(person, f) != getattr(before, f, "")]
+    if before is not None and before.area_id != person.area_id:
+        changed.append("area")
     audit.record(
         actor,
         "update",
@@ -153,8 +162,19 @@ def _store_person(
     return changed
 
 
-def _written(kind: str, result) -> Reported:
-    return services.MODELS[kind].objects.get(batch=result.batch)
+def _written(kind: str, result, unchanged: Reported | None = None) -> Reported:
+    """Return the version the edit wrote, or ``unchanged`` if it changed the identity only."""
+    row = services.MODELS[kind].objects.filter(batch=result.batch).first()
+    return row if row is not None else unchanged
+
+
+def _exists_message(existing: Reported, *, actor) -> str:
+    """Say that the fact exists, naming it only to someone who may correct it."""
+    if can(actor, existing._meta.label_lower, "change", existing.area):
+        message = _("This fact exists already (number %(id)s): correct it instead.")
+        return message % {"id": existing.pk}
+    # Another area's case code: neither its id nor its area (services._refuse_unwritable).
+    return _message(services.UNAVAILABLE.get(type(existing), services.FIGURES_UNAVAILABLE), {})
 
 
 @transaction.atomic
@@ -175,14 +195,18 @@ def create_fact(
     existing = _current_version(kind, series, record)
     if existing is not None:
         field = model.NATURAL_KEY[0].removesuffix("_id")
-        message = _("This fact exists already (number %(id)s): correct it instead.")
-        raise ValidationError({field: message % {"id": existing.pk}})
+        raise ValidationError({field: _exists_message(existing, actor=actor)})
     result = services.import_records(
-        kind, [record], actor=actor, series_code=series.code, label=_batch_label()
+        kind,
+        [{**record, **personal}],
+        actor=actor,
+        series_code=series.code,
+        label=_batch_label(),
+        scoped=True,
     )
     row = _written(kind, result)
-    if kind == "cases" and personal:
-        _store_person(row.case_code, row.area_id, personal, result.batch, actor=actor)
+    if kind == "cases":
+        _audit_identity(row.case_code, None, actor=actor)
     audit.record(actor, "create", row, area=area, after=audit.snapshot(row))
     return row
 
@@ -225,18 +249,23 @@ def correct_fact(row: Reported, values: dict[str, Any], *, actor, reason: str = 
         raise ValidationError(errors)
     merged.update(values)
     record, personal = validate(kind, merged, actor=actor, action="change")
+    identity = _current_identity(row.case_code) if kind == "cases" else None
+    # The identity is versioned in the same batch as the case, and follows it if the case
+    # moves to another area (who may read it is decided by its area).
+    record.update(_identity_values(identity, personal))
     result = services.import_records(
-        kind, [record], actor=actor, series_code=row.series.code, label=_batch_label()
+        kind,
+        [record],
+        actor=actor,
+        series_code=row.series.code,
+        label=_batch_label(),
+        scoped=True,
     )
-    new = _written(kind, result) if result.batch is not None else row
-    changed_people = []
-    # The identity follows its case: who may read it is decided by its area.
-    if kind == "cases" and (personal or new.area_id != row.area_id):
-        changed_people = _store_person(
-            new.case_code, new.area_id, personal, result.batch, actor=actor
-        )
-    if result.batch is None and not changed_people:
+    if result.batch is None:
         return row
+    new = _written(kind, result, unchanged=row)
+    if kind == "cases":
+        _audit_identity(new.case_code, identity, actor=actor)
     audit.record(
         actor,
         "correct",

@@ -5,24 +5,22 @@ so a file exported here can be imported again unchanged (a round trip). Personal
 (name, phone, ID number, address) are left out unless the caller asks for them and may
 read them; such an export is recorded in the audit trail. Rows are streamed: a CSV of a
 million cases never sits in memory, and XLSX is written with openpyxl's write-only mode.
+Every cell is written through vungxanh.lib, which neutralises formulas (issue 9).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from django.http import FileResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from vungxanh.areas.models import Area
 from vungxanh.audit import services as audit
 from vungxanh.domain.indicators import INDICATORS
+from vungxanh.lib import downloads, spreadsheet
+from vungxanh.lib.workbook import Book
 from vungxanh.surveillance.models import CasePerson, IndicatorSeries
 from vungxanh.surveillance.queries import DATE_FIELD
 from vungxanh.surveillance.specs import SPECS
@@ -109,6 +107,7 @@ def indicator_rows(
 
 # -- cells ---------------------------------------------------------------------------------
 def csv_cell(value: Any) -> str:
+    """How a CSV shows a value that is not text (the import reads it back the same)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -122,83 +121,58 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_cell(sheet, value: Any):
+def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, bool):
         return "có" if value else "không"
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "DD/MM/YYYY"
-        return cell
     return value
 
 
-# -- writers -------------------------------------------------------------------------------
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
+# -- writers (every cell neutralised by vungxanh.lib) ----------------------------------------
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """Yield the CSV text line by line, starting with a BOM so Excel reads UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([csv_cell(v) for v in row])
+    return spreadsheet.csv_lines(header, rows, show=csv_cell)
 
 
 def write_csv(out, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write a CSV to the text stream ``out``; return the number of data rows."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    n = 0
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-        n += 1
-    return n
+    return spreadsheet.write_csv(out, header, rows, show=csv_cell)
 
 
 class TooManyRows(ValueError):
     """The rows do not fit in one Excel sheet."""
 
 
-def write_xlsx(out, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write an XLSX workbook (one data sheet) to the binary stream ``out``."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_TITLE)
-    sheet.append(list(header))
+def xlsx_book(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[Book, int]:
+    """Return a streaming workbook of one data sheet, and its number of data rows."""
+    book = Book(streaming=True)
+    sheet = book.sheet(SHEET_TITLE)
+    sheet.append(header)
     n = 0
     for row in rows:
         n += 1
         if n > XLSX_MAX_ROWS:
             raise TooManyRows(n)
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
+    return book, n
+
+
+def write_xlsx(out, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write an XLSX workbook (one data sheet) to the binary stream ``out``."""
+    book, n = xlsx_book(header, rows)
     book.save(out)
     return n
 
 
 def csv_response(file_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
-    response = StreamingHttpResponse(
-        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{file_name}.csv"'
-    return response
+    return downloads.csv_download(f"{file_name}.csv", header, rows, show=csv_cell)
 
 
 def xlsx_response(file_name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
     """Return the workbook as a download, spooled through a temporary file."""
-    # FileResponse closes the file once it has been sent.
-    handle = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
-    write_xlsx(handle, header, rows)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{file_name}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    book, _n = xlsx_book(header, rows)
+    return downloads.xlsx_download(f"{file_name}.xlsx", book, spool=True)
 
 
 # -- audit ---------------------------------------------------------------------------------

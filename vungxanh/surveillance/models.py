@@ -14,6 +14,7 @@ import numpy as np
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vungxanh.accounts.scoping import ScopedQuerySet
@@ -254,15 +255,19 @@ class CaseRecord(Reported):
         return self.case_code
 
 
-class CasePersonQuerySet(ScopedQuerySet):
-    # Not versioned like the reported facts: one identity per case code, scoped by area.
+class CasePersonQuerySet(ReportedQuerySet):
     scope_area_field = "area"
 
 
 class CasePerson(models.Model):
-    """Personal identifiers of a case, kept apart; only health roles may read them."""
+    """Personal identifiers of a case, kept apart; only health roles may read them.
 
-    case_code = models.CharField(_("case code"), max_length=40, unique=True)
+    Versioned with the case, like the reported facts: a correction (an import, a form or an
+    API edit) supersedes the current version and adds one in its batch, and undoing that
+    batch brings the previous version back. An identity is never deleted by a correction.
+    """
+
+    case_code = models.CharField(_("case code"), max_length=40)
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -271,12 +276,30 @@ class CasePerson(models.Model):
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = CasePersonQuerySet.as_manager()
+
+    FIELDS = ("full_name", "phone", "id_number", "address")
 
     class Meta:
         verbose_name = _("case identity")
         verbose_name_plural = _("case identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_code"],
+                condition=Q(superseded_at__isnull=True),
+                name="surveillance_person_unique_current_code",
+            ),
+        ]
+        indexes = [
+            # Undo and the history of one case look up every version of a code.
+            models.Index(fields=["case_code"], name="surv_person_code"),
+        ]
 
     def __str__(self) -> str:
         return self.case_code  # never the name: this string may reach logs

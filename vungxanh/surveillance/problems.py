@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from vungxanh.domain.areas import fold
-from vungxanh.domain.tabular import CellError
+from vungxanh.domain.tabular import MORE_PROBLEMS, CellError
+from vungxanh.lib import bounds
 from vungxanh.surveillance.specs import (
     AGE_WORDS,
     DETECTION_WORDS,
@@ -70,6 +72,17 @@ def _unknown_area(p: dict) -> str:
     return text
 
 
+def _grouped(p: dict) -> dict:
+    """The params with their numbers written with the active language's digit grouping."""
+    return {
+        k: number_format(v, force_grouping=True) if isinstance(v, int) else v for k, v in p.items()
+    }
+
+
+def _megabytes(p: dict) -> dict:
+    return {**p, "max": number_format(p["max"] // (1024 * 1024), force_grouping=True)}
+
+
 def _not_a_date(p: dict) -> str:
     return _("“%(value)s” is not a date: write the day as dd/mm/yyyy, for example 23/09/2021.") % p
 
@@ -83,13 +96,13 @@ TEXTS = {
     "below_minimum": lambda p: _("%(value)s is below the smallest accepted value, %(min)s.") % p,
     "above_maximum": lambda p: _("%(value)s is above the largest accepted value, %(max)s.") % p,
     "not_a_date": _not_a_date,
-    "date_out_of_range": lambda p: (
-        _(
-            "%(value)s is outside the dates the system accepts (01/12/2019 to 01/01/2100): "
-            "check the year."
-        )
-        % p
-    ),
+    # The plausible ranges of vungxanh/domain/bounds.py, worded once for files, forms, API.
+    "date_out_of_range": bounds.out_of_range_message,
+    "no_such_day": bounds.no_such_day_message,
+    "no_such_month": bounds.no_such_month_message,
+    "not_a_phone": bounds.not_a_phone_message,
+    "not_a_id_number": bounds.not_an_id_number_message,
+    "above_population": lambda p: bounds.above_population_message(_grouped(p)),
     "not_a_choice": lambda p: (
         _("“%(value)s” is not an accepted value. Write one of: %(choices)s.")
         % {"value": p.get("value", ""), "choices": _choices_text(p.get("choices", []))}
@@ -105,6 +118,15 @@ TEXTS = {
     "repeated_column": lambda p: _("This column appears twice: keep only one of them."),
     "missing_column": lambda p: _(
         "This column is required and missing: add it as in the template."
+    ),
+    # A key stored in an area the actor may not change. Deliberately says nothing about
+    # where or what it is: see ``services._refuse_unwritable``.
+    "case_code_unavailable": lambda p: _(
+        "This case code cannot be used: check it. If it is right, ask the district health "
+        "centre to enter or correct this case."
+    ),
+    "figures_unavailable": lambda p: _(
+        "These figures cannot be changed by you: ask the district health centre."
     ),
     "duplicate_in_file": lambda p: (
         _("This row repeats row %(first_row)d of the same file: keep only one of them.") % p
@@ -131,6 +153,51 @@ TEXTS = {
     "merged_cells": lambda p: (
         _("The cells %(range)s are merged: unmerge them and write a value in each cell.") % p
     ),
+    # The readers' bounds (readers.Limits) and the report's truncation (tabular.Problems).
+    "too_large": lambda p: (
+        _("The file is larger than %(max)s MB: split it into smaller files.") % _megabytes(p)
+    ),
+    "too_large_unpacked": lambda p: (
+        _(
+            "Unpacked, the workbook holds more than %(max)s MB: split it into smaller files, "
+            "or save it as CSV UTF-8."
+        )
+        % _megabytes(p)
+    ),
+    "too_many_rows": lambda p: (
+        _(
+            "The sheet has a value in cell %(cell)s, beyond the %(max)s rows a file may hold: "
+            "delete the stray cells below the table, or split the file."
+        )
+        % _grouped(p)
+    ),
+    "too_many_columns": lambda p: (
+        _(
+            "The sheet has a value in cell %(cell)s, beyond the %(max)s columns a file may "
+            "hold: delete the stray cells right of the table."
+        )
+        % _grouped(p)
+    ),
+    "too_many_cells": lambda p: (
+        _("The file has more than %(max)s cells: split it into smaller files.") % _grouped(p)
+    ),
+    "unreadable_csv": lambda p: (
+        _(
+            "The CSV file cannot be read near line %(line)s (a quote left open, or a cell "
+            "too long): save it again from Excel as “CSV UTF-8”."
+        )
+        % p
+    ),
+    MORE_PROBLEMS: lambda p: (
+        ngettext(
+            "%(count)s more problem in this column is not listed: correct the ones above, "
+            "then check the file again.",
+            "%(count)s more problems in this column are not listed: correct the ones above, "
+            "then check the file again.",
+            p["count"],
+        )
+        % _grouped(p)
+    ),
 }
 
 
@@ -144,6 +211,8 @@ def describe(error: CellError) -> str:
 
 def where(error: CellError) -> str:
     """Return where the problem is: "row 12, column ‘Ngày xác nhận’", "whole file", ..."""
+    if error.code == MORE_PROBLEMS:
+        return _("column ‘%(column)s’") % {"column": error.column}
     if error.row is None:
         return _("whole file")
     if error.code == "merged_cells":

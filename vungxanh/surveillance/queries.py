@@ -630,7 +630,8 @@ def filtered_cases(user, filters: CaseFilters):
     if filters.q:
         match = Q(case_code__istartswith=filters.q)
         if may_see_people(user, filters.area):
-            people = CasePerson.objects.for_user(user, "view").filter(
+            identities = CasePerson.objects.for_user(user, "view").current()
+            people = identities.filter(
                 Q(full_name__icontains=filters.q)
                 | Q(phone__contains=filters.q)
                 | Q(id_number=filters.q)
@@ -755,7 +756,7 @@ def people_for(user, codes: list[str]) -> dict[str, CasePerson]:
     """Return the personal records of ``codes`` that ``user`` may read (may be none)."""
     if not codes:
         return {}
-    rows = CasePerson.objects.for_user(user, "view").filter(case_code__in=codes)
+    rows = CasePerson.objects.for_user(user, "view").current().filter(case_code__in=codes)
     return {p.case_code: p for p in rows}
 
 

@@ -6,11 +6,24 @@ spreadsheet would ("23/09/2021", "Khu phong tỏa", "Có") and reports errors pe
 """
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
-Raw = str | int | None
+from vungxanh.lib.apischema import LONG_TEXT, Choice, Text
+from vungxanh.surveillance.models import Detection
+
+# Texts are bounded by the model field they end in; a label ("Khu phong tỏa", "Có") by
+# LABEL, as long as the longest word the import template accepts, with room to spare.
+Raw = Text(150) | int | None
+LABEL = 40
 DATE_HELP = "dd/mm/yyyy or yyyy-mm-dd"
+AreaCode = Text(40)
+SeriesCode = Text(40)
+DayText = Text(LABEL)
+# The ``next`` of a page: ``yyyy-mm-dd.id``; the id fits a BigAutoField (18 digits).
+Cursor = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$")]
 
 
 # -- out -----------------------------------------------------------------------------------
@@ -141,20 +154,26 @@ class CapacityPage(Schema):
 
 # -- filters -------------------------------------------------------------------------------
 class FactFilter(Schema):
-    area: str | None = Field(None, description="Area code: that area and every unit under it")
-    from_: str | None = Field(None, alias="from", description=f"First day ({DATE_HELP})")
-    to: str | None = Field(None, description=f"Last day ({DATE_HELP})")
-    series: str | None = Field(None, description="Series code (all series if empty)")
+    area: AreaCode | None = Field(None, description="Area code: that area and every unit under it")
+    from_: DayText | None = Field(None, alias="from", description=f"First day ({DATE_HELP})")
+    to: DayText | None = Field(None, description=f"Last day ({DATE_HELP})")
+    series: SeriesCode | None = Field(None, description="Series code (all series if empty)")
     history: bool = Field(False, description="Include the versions replaced by corrections")
-    cursor: str | None = Field(None, description="The ``next`` of the previous page")
+    cursor: Cursor | None = Field(None, description="The ``next`` of the previous page")
     limit: int = Field(100, ge=1, le=1000)
 
 
 class CaseFilter(FactFilter):
-    detection: str | None = Field(None, description="community, quarantine, home_isolation, …")
+    detection: Choice(Detection) | None = Field(None, description="Where the case was found")
     include_personal: bool = Field(
         False, description="Add names, phones, ID numbers, addresses (health officers only)"
     )
+
+
+class IndicatorFilter(Schema):
+    series: SeriesCode | None = Field(None, description="Series code (the first by priority)")
+    from_: DayText | None = Field(None, alias="from", description=f"First day ({DATE_HELP})")
+    to: DayText | None = Field(None, description=f"Last day ({DATE_HELP})")
 
 
 class IndicatorsOut(Schema):
@@ -172,35 +191,39 @@ class IndicatorsOut(Schema):
 
 # -- in ------------------------------------------------------------------------------------
 class EditIn(Schema):
-    reason: str = Field("", description="Why (kept in the audit trail); corrections only")
+    reason: Text(LONG_TEXT) = Field(
+        "", description="Why (kept in the audit trail); corrections only"
+    )
 
 
 class CreateIn(EditIn):
-    series: str = Field("reported", description="Series code of the new fact")
+    series: SeriesCode = Field("reported", description="Series code of the new fact")
 
 
 class CaseFields(Schema):
-    case_code: str | None = None
+    case_code: Text(40) | None = None
     area: Raw = Field(None, description="Area code or name")
-    confirmed_date: str | None = Field(None, description=DATE_HELP)
-    onset_date: str | None = Field(None, description=DATE_HELP)
-    sample_date: str | None = Field(None, description=DATE_HELP)
-    report_date: str | None = Field(None, description=DATE_HELP)
-    detection: str | None = Field(None, description="community, quarantine, … or the Vietnamese")
-    age_band: str | None = None
-    sex: str | None = None
-    vaccination: str | None = None
-    outcome: str | None = None
-    zone_ref: str | None = None
-    full_name: str | None = None
-    phone: str | None = None
-    id_number: str | None = None
-    address: str | None = None
+    confirmed_date: DayText | None = Field(None, description=DATE_HELP)
+    onset_date: DayText | None = Field(None, description=DATE_HELP)
+    sample_date: DayText | None = Field(None, description=DATE_HELP)
+    report_date: DayText | None = Field(None, description=DATE_HELP)
+    detection: Text(LABEL) | None = Field(
+        None, description="community, quarantine, … or the Vietnamese"
+    )
+    age_band: Text(LABEL) | None = None
+    sex: Text(LABEL) | None = None
+    vaccination: Text(LABEL) | None = None
+    outcome: Text(LABEL) | None = None
+    zone_ref: Text(80) | None = None
+    full_name: Text(150) | None = None
+    phone: Text(30) | None = None
+    id_number: Text(30) | None = None
+    address: Text(300) | None = None
 
 
 class DailyFields(Schema):
     area: Raw = Field(None, description="Area code or name")
-    date: str | None = Field(None, description=DATE_HELP)
+    date: DayText | None = Field(None, description=DATE_HELP)
     community: Raw = None
     quarantine: Raw = None
     home_isolation: Raw = None
@@ -208,20 +231,20 @@ class DailyFields(Schema):
     imported: Raw = None
     unknown: Raw = None
     deaths: Raw = None
-    source: str | None = None
+    source: Text(300) | None = None
 
 
 class TestsFields(Schema):
     area: Raw = Field(None, description="Area code or name")
-    date: str | None = Field(None, description=DATE_HELP)
-    sample_group: str | None = None
+    date: DayText | None = Field(None, description=DATE_HELP)
+    sample_group: Text(LABEL) | None = None
     performed: Raw = None
     positive: Raw = None
 
 
 class VaccinationFields(Schema):
     area: Raw = Field(None, description="Area code or name")
-    date: str | None = Field(None, description=DATE_HELP)
+    date: DayText | None = Field(None, description=DATE_HELP)
     adults: Raw = None
     adults_one_dose: Raw = None
     adults_full: Raw = None
@@ -233,11 +256,11 @@ class VaccinationFields(Schema):
 
 class CapacityFields(Schema):
     area: Raw = Field(None, description="Area code or name")
-    date: str | None = Field(None, description=DATE_HELP)
+    date: DayText | None = Field(None, description=DATE_HELP)
     treatment_beds: Raw = None
     treatment_beds_occupied: Raw = None
     icu_beds: Raw = None
-    station_oxygen: bool | str | None = None
+    station_oxygen: bool | Text(LABEL) | None = None
     mobile_stations: Raw = None
 
 

@@ -68,7 +68,9 @@ AREA = Column(
     "không phân biệt dấu, hoa thường)",
     "31120",
 )
-DATE = Column("date", "date", "Ngày", "Ngày số liệu, dạng dd/mm/yyyy", "23/09/2021")
+DATE = Column(
+    "date", "date", "Ngày", "Ngày số liệu, dạng dd/mm/yyyy; không sau hôm nay", "23/09/2021"
+)
 
 
 def count(name: str, label: str, note: str, example: str = "0", required: bool = False) -> Column:
@@ -79,7 +81,13 @@ def count(name: str, label: str, note: str, example: str = "0", required: bool =
         note + " Số nguyên ≥ 0; để trống nếu bằng 0.",
         example,
         required=required,
+        within_population=True,
     )
+
+
+def people(name: str, label: str, note: str, example: str, **options) -> Column:
+    """A count of people, tests or beds of the row's area: at most its population allows."""
+    return Column(name, "int", label, note, example, within_population=True, **options)
 
 
 CASES = Spec(
@@ -187,21 +195,24 @@ CASES = Spec(
             "phone",
             "text",
             "Số điện thoại",
-            "Thông tin cá nhân; không bắt buộc",
+            "Thông tin cá nhân; không bắt buộc. Di động 10 chữ số (0912345678) hoặc số cố "
+            "định có mã vùng (02923812345); có thể viết +84",
             "",
             required=False,
             max_length=30,
             personal=True,
+            text_format="phone",
         ),
         Column(
             "id_number",
             "text",
             "Số CCCD/CMND",
-            "Thông tin cá nhân; không bắt buộc",
+            "Thông tin cá nhân; không bắt buộc. CCCD 12 chữ số, CMND 9 chữ số, hoặc số hộ chiếu",
             "",
             required=False,
             max_length=30,
             personal=True,
+            text_format="id_number",
         ),
         Column(
             "address",
@@ -272,8 +283,8 @@ TESTS = Spec(
             "Khu phong tỏa",
             choices=words(SAMPLE_GROUP_WORDS),
         ),
-        Column("performed", "int", "Số mẫu xét nghiệm", "Số mẫu đã có kết quả trong ngày", "1200"),
-        Column("positive", "int", "Số mẫu dương tính", "Số mẫu dương tính trong ngày", "3"),
+        people("performed", "Số mẫu xét nghiệm", "Số mẫu đã có kết quả trong ngày", "1200"),
+        people("positive", "Số mẫu dương tính", "Số mẫu dương tính trong ngày", "3"),
     ),
     key=("area", "date", "sample_group"),
     title_vi="Xét nghiệm theo nhóm mẫu",
@@ -284,38 +295,23 @@ VACCINATION = Spec(
     (
         AREA,
         DATE,
-        Column(
+        people(
             "adults",
-            "int",
             "Dân số từ 18 tuổi",
             "Mẫu số: số người từ 18 tuổi trở lên (thường trú và tạm trú)",
             "24000",
             min_value=1,
         ),
-        Column("adults_one_dose", "int", "Người ≥18 tuổi đã tiêm ≥1 liều", "Tử số TC2", "23100"),
-        Column("adults_full", "int", "Người ≥18 tuổi tiêm đủ liều", "", "15000"),
-        Column(
-            "aged_50_plus",
-            "int",
-            "Dân số từ 50 tuổi",
-            "Mẫu số (không bắt buộc)",
-            "7000",
-            required=False,
+        people("adults_one_dose", "Người ≥18 tuổi đã tiêm ≥1 liều", "Tử số TC2", "23100"),
+        people("adults_full", "Người ≥18 tuổi tiêm đủ liều", "", "15000"),
+        people(
+            "aged_50_plus", "Dân số từ 50 tuổi", "Mẫu số (không bắt buộc)", "7000", required=False
         ),
-        Column(
-            "aged_50_plus_full", "int", "Người ≥50 tuổi tiêm đủ liều", "", "5600", required=False
+        people("aged_50_plus_full", "Người ≥50 tuổi tiêm đủ liều", "", "5600", required=False),
+        people(
+            "aged_65_plus", "Dân số từ 65 tuổi", "Mẫu số (không bắt buộc)", "2500", required=False
         ),
-        Column(
-            "aged_65_plus",
-            "int",
-            "Dân số từ 65 tuổi",
-            "Mẫu số (không bắt buộc)",
-            "2500",
-            required=False,
-        ),
-        Column(
-            "aged_65_plus_full", "int", "Người ≥65 tuổi tiêm đủ liều", "", "2050", required=False
-        ),
+        people("aged_65_plus_full", "Người ≥65 tuổi tiêm đủ liều", "", "2050", required=False),
     ),
     key=("area", "date"),
     title_vi="Độ bao phủ vắc xin",
@@ -326,31 +322,24 @@ CAPACITY = Spec(
     (
         AREA,
         DATE,
-        Column(
+        people(
             "treatment_beds",
-            "int",
             "Giường điều trị",
             "Tổng số giường điều trị COVID-19",
             "120",
             required=False,
         ),
-        Column(
+        people(
             "treatment_beds_occupied",
-            "int",
             "Giường đang sử dụng",
             "Số giường đang có người bệnh",
             "80",
             required=False,
         ),
-        Column("icu_beds", "int", "Giường hồi sức tích cực", "Số giường ICU", "10", required=False),
+        people("icu_beds", "Giường hồi sức tích cực", "Số giường ICU", "10", required=False),
         Column("station_oxygen", "bool", "Trạm y tế có oxy", "Có / Không", "Có", required=False),
-        Column(
-            "mobile_stations",
-            "int",
-            "Trạm y tế lưu động",
-            "Số trạm y tế lưu động",
-            "2",
-            required=False,
+        people(
+            "mobile_stations", "Trạm y tế lưu động", "Số trạm y tế lưu động", "2", required=False
         ),
     ),
     key=("area", "date"),

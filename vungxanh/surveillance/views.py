@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from vungxanh.accounts.scoping import can
 from vungxanh.areas.models import Area
@@ -264,6 +267,47 @@ def overview_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 
 # -- the case list -------------------------------------------------------------------------
+# A search may name a person (name, phone, ID number): it is posted, kept in the session,
+# and URLs, access logs and browser history carry only an opaque key to it.
+SEARCHES = "vx_case_searches"
+SEARCH = "search"
+MAX_SEARCHES = 20
+MAX_SEARCH_LENGTH = 150
+CASE_FILTERS = ("area", "series", "from", "to", "detection")
+
+
+def _remember_search(request: HttpRequest, text: str) -> str:
+    """Keep ``text`` in the session (the latest few searches); return its key."""
+    searches = dict(request.session.get(SEARCHES, {}))
+    key = secrets.token_urlsafe(9)
+    searches[key] = text
+    request.session[SEARCHES] = dict(list(searches.items())[-MAX_SEARCHES:])
+    return key
+
+
+def _search_text(request: HttpRequest, errors: list[str]) -> str:
+    key = request.GET.get(SEARCH, "")
+    if not key:
+        return ""
+    text = request.session.get(SEARCHES, {}).get(key)
+    if text is None:
+        errors.append(_("This search has expired: search again."))
+        return ""
+    return text
+
+
+def _search_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Move a search out of the form (or of an old link) into the session; redirect."""
+    source = request.POST if request.method == "POST" else request.GET
+    params = {name: source[name] for name in CASE_FILTERS if source.get(name)}
+    if request.method == "GET" and request.GET.get("include_personal"):
+        params["include_personal"] = request.GET["include_personal"]
+    text = source.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    if text:
+        params[SEARCH] = _remember_search(request, text)
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
 def _case_filters(request: HttpRequest, errors: list[str]) -> tuple[CaseFilters, list[Series]]:
     code = request.GET.get("area", "").strip()
     if code:
@@ -284,13 +328,16 @@ def _case_filters(request: HttpRequest, errors: list[str]) -> tuple[CaseFilters,
         first=_day(request, "from", errors),
         last=_day(request, "to", errors),
         detection=detection,
-        q=request.GET.get("q", "").strip()[:150],
+        q=_search_text(request, errors),
     )
     return filters, options
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" or "q" in request.GET:
+        return _search_redirect(request, reverse("surveillance:cases"))
     errors: list[str] = []
     filters, options = _case_filters(request, errors)
     rows = filtered_cases(request.user, filters).select_related("area")
@@ -329,6 +376,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered cases, every page, with the import template's columns."""
     fmt = _format(fmt)
+    if "q" in request.GET:
+        return _search_redirect(request, reverse("surveillance:cases_export", args=[fmt]))
     errors: list[str] = []
     filters, _options = _case_filters(request, errors)
     rows = filtered_cases(request.user, filters)
@@ -346,7 +395,12 @@ def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
             kind="cases",
             details={
                 "format": fmt,
-                "filters": {k: v for k, v in request.GET.items() if k != "include_personal"},
+                # Whether a search narrowed the export, not what it was: the audit trail
+                # is read by roles that may not read names, phones or ID numbers.
+                "filters": {
+                    **{k: v for k, v in request.GET.items() if k in CASE_FILTERS},
+                    **({SEARCH: True} if filters.q else {}),
+                },
             },
         )
     people = (lambda codes: people_for(request.user, codes)) if include_personal else None

@@ -4,12 +4,14 @@ An uploaded file is checked first and nothing is written: the preview lists ever
 problem by row and column and says what importing would change. The bytes wait under
 ``MEDIA_ROOT/uploads/<sha256>`` until the user confirms (the form carries only the
 hash, and the session remembers which hashes this user uploaded); they are deleted
-once imported. Large files are imported in the background (``jobs.py``).
+once imported (``uploads.py``). A request parses at most ``VX_IMPORT_INLINE_BYTES``
+(an XLSX: unpacked): larger files are checked and imported in the background
+(``jobs.py``), the page following their progress.
 """
 
 from __future__ import annotations
 
-import time
+import hashlib
 from pathlib import Path
 
 from django import forms
@@ -27,19 +29,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vungxanh.accounts.scoping import can
-from vungxanh.surveillance import jobs, services
+from vungxanh.domain.tabular import CellError
+from vungxanh.surveillance import jobs, services, uploads
 from vungxanh.surveillance.models import ImportBatch, ImportKind
-from vungxanh.surveillance.problems import as_rows
+from vungxanh.surveillance.problems import as_rows, describe
+from vungxanh.surveillance.readers import parse_size
 from vungxanh.surveillance.specs import SPECS
 from vungxanh.surveillance.xlsx_templates import template_csv, template_filename, template_workbook
 
-BACKGROUND_BYTES = 5 * 1024 * 1024
-BACKGROUND_ROWS = 50_000
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-SHOWN_PROBLEMS = 2_000  # a page beyond this is no help; the CLI and API report them all
 GUIDE_AREAS = 300  # list the user's areas in the template's guide up to this many
 UPLOAD_SESSION_KEY = "vx_import_uploads"
-UPLOAD_MAX_AGE = 24 * 3600
 SAMPLE_ROWS = 50
 KIND_CHOICES = [(value, label) for value, label in ImportKind.choices if value in SPECS]
 
@@ -58,8 +57,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        limit = settings.VX_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(describe(CellError(None, "", "too_large", {"max": limit})))
         return upload
 
 
@@ -96,34 +96,23 @@ def curve_url(area) -> str:
         return f"/surveillance/areas/{area.code}/"
 
 
-def _uploads_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _in_background(parsed_bytes: int) -> bool:
+    """Whether reading a file of ``parsed_bytes`` (see ``readers.parse_size``) is a job."""
+    return parsed_bytes > settings.VX_IMPORT_INLINE_BYTES
 
 
-def _remove_stale_uploads(folder: Path) -> None:
-    limit = time.time() - UPLOAD_MAX_AGE
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
-def _keep_upload(request: HttpRequest, sha256: str, data: bytes) -> None:
-    folder = _uploads_dir()
-    _remove_stale_uploads(folder)
-    path = folder / sha256
-    if not path.exists():
-        path.write_bytes(data)
+def _keep_upload(request: HttpRequest, sha256: str, data: bytes) -> Path:
+    path = uploads.keep(sha256, data)
     kept = [h for h in request.session.get(UPLOAD_SESSION_KEY, []) if h != sha256]
     request.session[UPLOAD_SESSION_KEY] = [*kept[-19:], sha256]
+    return path
 
 
 def _upload_path(request: HttpRequest, sha256: str) -> Path | None:
     """Return the kept upload if this user uploaded it and it is still there."""
     if sha256 not in request.session.get(UPLOAD_SESSION_KEY, []):
         return None
-    path = _uploads_dir() / sha256
+    path = uploads.path_of(sha256)
     return path if path.is_file() else None
 
 
@@ -246,33 +235,48 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _preview(request: HttpRequest, cleaned: dict) -> HttpResponse:
+    """Check the file here if it is small, else in a job whose page shows the same preview."""
     upload_file, kind, valid_only = cleaned["file"], cleaned["kind"], cleaned["valid_only"]
     data = upload_file.read()
+    parsed_bytes = parse_size(data, upload_file.name)
+    if _in_background(parsed_bytes):
+        path = _keep_upload(request, hashlib.sha256(data).hexdigest(), data)
+        job_id = jobs.start_check(
+            kind, path, upload_file.name, actor=request.user, valid_only=valid_only
+        )
+        return redirect("imports:job", job_id=job_id)
+    uploads.sweep()
     check = services.check_import(
         kind, data, upload_file.name, actor=request.user, valid_only=valid_only
     )
-    importable = (check.ok or valid_only) and bool(check.new or check.corrected)
-    confirm = None
-    if importable:
+    preview = jobs.Preview.of(check, valid_only)
+    if preview.importable:
         _keep_upload(request, check.sha256, data)
+    return _render_preview(request, preview)
+
+
+def _render_preview(
+    request: HttpRequest, preview: jobs.Preview, *, background: bool = False
+) -> HttpResponse:
+    confirm = None
+    if preview.importable:
         confirm = ConfirmForm(
             initial={
-                "kind": kind,
-                "sha256": check.sha256,
-                "file_name": upload_file.name,
-                "valid_only": valid_only,
-                "rows": check.rows,
+                "kind": preview.kind,
+                "sha256": preview.sha256,
+                "file_name": preview.file_name,
+                "valid_only": preview.valid_only,
+                "rows": preview.rows,
             }
         )
-    problems = as_rows(check.errors[:SHOWN_PROBLEMS])
     context = {
-        "check": check,
-        "kind_label": dict(KIND_CHOICES)[kind],
-        "valid_only": valid_only,
-        "problems": problems,
-        "hidden_problems": max(len(check.errors) - len(problems), 0),
+        "check": preview,
+        "kind_label": dict(KIND_CHOICES)[preview.kind],
+        "valid_only": preview.valid_only,
+        "problems": as_rows(preview.problems),
+        "hidden_problems": preview.hidden_problems,
         "confirm": confirm,
-        "background": len(data) > BACKGROUND_BYTES or check.rows > BACKGROUND_ROWS,
+        "background": background,  # checked in the background: imported there too
     }
     return render(request, "surveillance/import_preview.html", context)
 
@@ -281,6 +285,7 @@ def _preview(request: HttpRequest, cleaned: dict) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
+    uploads.sweep()
     form = ConfirmForm(request.POST)
     path = _upload_path(request, form.cleaned_data["sha256"]) if form.is_valid() else None
     if path is None:
@@ -289,7 +294,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     values = form.cleaned_data
     options = {"actor": request.user, "valid_only": values["valid_only"]}
     _forget_upload(request, values["sha256"])
-    if path.stat().st_size > BACKGROUND_BYTES or (values["rows"] or 0) > BACKGROUND_ROWS:
+    if _in_background(parse_size(path, values["file_name"])):
         job_id = jobs.start_import(values["kind"], path, values["file_name"], **options)
         return redirect("imports:job", job_id=job_id)
     try:
@@ -322,9 +327,17 @@ def _finished(request: HttpRequest, state: dict) -> HttpResponse:
     return _report_outcome(request, {**state, "batch": batch})
 
 
+def _checked(state: dict) -> bool:
+    """Whether the job is a check that is done: its page is then the file's preview."""
+    return state["status"] == jobs.DONE and state.get("job") == jobs.CHECK
+
+
 @login_required
 def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
     state = _job(request, job_id)
+    if _checked(state):
+        preview = jobs.Preview.from_state(state["preview"])
+        return _render_preview(request, preview, background=True)
     if state["status"] == jobs.DONE:
         return _finished(request, state)
     return render(request, "surveillance/import_job.html", {"job_id": job_id, "state": state})
@@ -335,9 +348,12 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     """The progress fragment htmx polls; once the job is done, send the browser on."""
     state = _job(request, job_id)
     if state["status"] == jobs.DONE:
-        target = _finished(request, state)
+        if _checked(state):
+            target = reverse("imports:job", args=[job_id])
+        else:
+            target = _finished(request, state)["Location"]
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = target["Location"]
+        response["HX-Redirect"] = target
         return response
     return render(request, "surveillance/import_progress.html", {"job_id": job_id, "state": state})
 

@@ -8,19 +8,19 @@ matches, whatever language the page that offered it was in.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
+from vungxanh.domain import bounds
 from vungxanh.domain.tabular import EXCEL_EPOCH, Column, Spec
+from vungxanh.lib.spreadsheet import BOM, write_csv
+from vungxanh.lib.workbook import Book, Sheet
 from vungxanh.surveillance.problems import choice_words
 from vungxanh.surveillance.specs import SPECS
 
@@ -29,8 +29,6 @@ GUIDE_SHEET = "Hướng dẫn"
 LAST_ROW = 1_048_576  # Excel's last row: validations and formats cover the whole column
 DATE_FORMAT = "DD/MM/YYYY"
 TEXT_FORMAT = "@"  # keeps leading zeros of codes and phone numbers
-FIRST_DAY = dt.date(2019, 12, 1)  # the validator's range (vungxanh/domain/tabular.py)
-LAST_DAY = dt.date(2100, 1, 1)
 BOLD = Font(bold=True)
 REQUIRED_FILL = PatternFill("solid", fgColor="D9EAD3")
 OPTIONAL_FILL = PatternFill("solid", fgColor="EFEFEF")
@@ -89,27 +87,28 @@ def _validation(column: Column) -> DataValidation | None:
             **kwargs,
         )
     if column.kind == "date":
+        dates = bounds.data_dates()  # the importer's window (vungxanh/domain/bounds.py)
         return DataValidation(
             type="date",
             operator="between",
-            formula1=_serial(FIRST_DAY),
-            formula2=_serial(LAST_DAY),
+            formula1=_serial(dates.first),
+            formula2=_serial(dates.last),
             error="Ngày dạng dd/mm/yyyy",
             **kwargs,
         )
     return None
 
 
-def _data_sheet(sheet: Worksheet, spec: Spec) -> None:
-    sheet.title = DATA_SHEET
+def _data_sheet(sheet: Sheet, spec: Spec) -> None:
+    worksheet = sheet.worksheet
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index, value=column.label_vi)
+        cell = sheet.put(1, index, column.label_vi)
         cell.font = BOLD
         cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.comment = _comment(column)
-        dimension = sheet.column_dimensions[letter]
+        dimension = worksheet.column_dimensions[letter]
         dimension.width = _width(column)
         if column.kind == "date":
             dimension.number_format = DATE_FORMAT
@@ -118,8 +117,8 @@ def _data_sheet(sheet: Worksheet, spec: Spec) -> None:
         validation = _validation(column)
         if validation is not None:
             validation.add(f"{letter}2:{letter}{LAST_ROW}")
-            sheet.add_data_validation(validation)
-    sheet.freeze_panes = "A2"
+            worksheet.add_data_validation(validation)
+    worksheet.freeze_panes = "A2"
 
 
 def _guide_rows(spec: Spec) -> list[list[str]]:
@@ -133,56 +132,57 @@ def _guide_rows(spec: Spec) -> list[list[str]]:
     return rows
 
 
-def _write_block(sheet: Worksheet, start: int, header: list[str], rows: list[list]) -> int:
+def _write_block(sheet: Sheet, start: int, header: list[str], rows: list[list]) -> int:
     """Write a bold header and rows from row ``start``; return the next free row."""
     for offset, values in enumerate([header, *rows]):
         for index, value in enumerate(values, start=1):
-            cell = sheet.cell(row=start + offset, column=index, value=value)
+            cell = sheet.put(start + offset, index, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if offset == 0:
                 cell.font = BOLD
     return start + len(rows) + 2
 
 
-def _guide_sheet(sheet: Worksheet, spec: Spec, areas: list[tuple[str, str]]) -> None:
-    sheet["A1"] = spec.title_vi
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = (
+def _guide_sheet(sheet: Sheet, spec: Spec, areas: list[tuple[str, str]]) -> None:
+    worksheet = sheet.worksheet
+    sheet.put(1, 1, spec.title_vi).font = Font(bold=True, size=14)
+    intro = sheet.put(
+        2,
+        1,
         f"Nhập mỗi dòng một bản ghi vào trang “{DATA_SHEET}”, giữ nguyên dòng tiêu đề. "
         "Ngày viết dạng dd/mm/yyyy. Cột tô xanh là bắt buộc. Trang hướng dẫn này không "
-        "được nhập. Nếu một ô sai, cả tệp không được nhập và hệ thống chỉ rõ dòng, cột bị sai."
+        "được nhập. Nếu một ô sai, cả tệp không được nhập và hệ thống chỉ rõ dòng, cột bị sai.",
     )
-    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.merge_cells("A2:D2")
-    sheet.row_dimensions[2].height = 60
+    intro.alignment = Alignment(wrap_text=True, vertical="top")
+    worksheet.merge_cells("A2:D2")
+    worksheet.row_dimensions[2].height = 60
     columns = _guide_rows(spec)
     next_row = _write_block(sheet, 4, ["Cột", "Bắt buộc", "Giải thích", "Ví dụ"], columns)
-    sheet.cell(row=next_row, column=1, value="Dòng mẫu").font = BOLD
+    sheet.put(next_row, 1, "Dòng mẫu").font = BOLD
     example = [c.example for c in spec.columns]
     next_row = _write_block(sheet, next_row + 1, [c.label_vi for c in spec.columns], [example])
     if areas:
-        sheet.cell(row=next_row, column=1, value="Địa bàn bạn được nhập số liệu").font = BOLD
+        # The names of the user's areas: user data, neutralised like every cell.
+        sheet.put(next_row, 1, "Địa bàn bạn được nhập số liệu").font = BOLD
         _write_block(sheet, next_row + 1, ["Mã", "Tên"], [list(a) for a in areas])
     for letter, width in zip("ABCD", (28, 10, 70, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
+        worksheet.column_dimensions[letter].width = width
 
 
 def template_workbook(kind: str, areas: Iterable[tuple[str, str]] = ()) -> bytes:
     """Return the XLSX template of ``kind``; ``areas`` (code, name) are listed in the guide."""
     spec = _spec(kind)
-    book = Workbook()
-    _data_sheet(book.active, spec)
-    _guide_sheet(book.create_sheet(GUIDE_SHEET), spec, list(areas))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book = Book()
+    _data_sheet(book.sheet(DATA_SHEET), spec)
+    _guide_sheet(book.sheet(GUIDE_SHEET), spec, list(areas))
+    return book.content()
 
 
 def template_csv(kind: str) -> bytes:
     """Return the CSV template of ``kind``: the header row, in UTF-8 that Excel opens."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([c.label_vi for c in _spec(kind).columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    write_csv(buffer, [c.label_vi for c in _spec(kind).columns], [], lineterminator="\r\n")
+    return (BOM + buffer.getvalue()).encode("utf-8")
 
 
 def template_filename(kind: str, extension: str) -> str:

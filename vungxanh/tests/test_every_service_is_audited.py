@@ -11,6 +11,7 @@ import vungxanh
 from vungxanh.accounts.tests import test_services as accounts_tests
 from vungxanh.areas.tests import test_services as areas_tests
 from vungxanh.areas.tests import test_succession as succession_tests
+from vungxanh.jobs.tests import test_jobs as job_tests
 from vungxanh.lockdowns.tests import test_services as lockdown_tests
 from vungxanh.risk.tests import test_services as risk_tests
 from vungxanh.surveillance.tests import test_imports as import_tests
@@ -34,6 +35,7 @@ AUDITED = {
     "vungxanh.risk.services.publish": risk_tests.ComputeLevelsTestCase.test_publishing_freezes_inputs_and_records_changes,
     "vungxanh.risk.services.decide_level": risk_tests.ComputeLevelsTestCase.test_the_steering_committee_decides_another_level_with_a_reason,
     "vungxanh.areas.services.apply_boundary_upload": areas_tests.BoundaryUploadTestCase.test_valid_boundaries_are_stored_with_an_audit_entry_each,
+    "vungxanh.jobs.services.submit": job_tests.RunJobTestCase.test_a_submitted_job_is_queued_audited_and_sent_after_commit,
     "vungxanh.lockdowns.services.sync_lift_rules": lockdown_tests.RulesTestCase.test_a_changed_file_becomes_the_current_version,
     "vungxanh.lockdowns.services.create_zone": lockdown_tests.CreateZoneTestCase.test_a_ward_official_proposes_a_zone_and_it_is_audited,
     "vungxanh.lockdowns.services.update_zone": lockdown_tests.UpdateZoneTestCase.test_an_edit_is_audited_and_bumps_the_version,
@@ -73,6 +75,9 @@ NOT_WRITING = {
     "vungxanh.surveillance.services.get_series": "reads a series",
     "vungxanh.surveillance.services.area_lookup": "reads the areas an actor may report for",
     "vungxanh.audit.services.snapshot": "reads an object's values for an entry",
+    "vungxanh.jobs.services.dispatch": "sends a queued job's id to the broker; writes nothing",
+    "vungxanh.jobs.services.record_change": "an outbox row inside the caller's audited change",
+    "vungxanh.jobs.services.request_loop": "queues the loop, whose run is audited by its job",
 }
 
 

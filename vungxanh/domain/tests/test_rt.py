@@ -6,6 +6,7 @@ EpiEstim's to 1e-8 relative (NA where EpiEstim gives NA).
 """
 
 import csv
+import math
 from pathlib import Path
 
 import numpy as np
@@ -255,3 +256,34 @@ def test_sliding_windows_are_epiestims(n_days, length, first, last):
 def test_bad_input_is_refused_as_epiestim_does(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_long_series_needs_memory_linear_in_its_days():
+    # Five years of days (a year typed wrong once stretched a series to 2099): the
+    # estimate must not build a days × days matrix (1826² × 8 bytes = 27 MB here).
+    import tracemalloc
+
+    n_days = 5 * 365 + 1
+    rng = np.random.default_rng(9)
+    local = rng.poisson(4.0, (3, n_days)).astype(float)
+    tracemalloc.start()
+    try:
+        estimate = rt.estimate_r_parametric(local, None, 4.7, 2.9)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert estimate.mean.shape == (3, n_days - 7)
+    assert peak < n_days * n_days * 8 / 10
+
+
+def test_the_serial_interval_is_cut_where_it_has_no_mass_left():
+    # The convolution runs over the support only; the estimate is EpiEstim's all the same.
+    si = rt.parametric_si(2000, 4.7, 2.9)
+    support = rt.si_support(si)
+    assert 20 < support < 120
+    assert math.fsum(si[support:]) <= rt.SI_NEGLIGIBLE
+    rng = np.random.default_rng(3)
+    local = rng.poisson(30.0, (2, 400)).astype(float)
+    short = rt.estimate_r(local, None, si[:support], si_must_sum_to_one=False)
+    full = rt.estimate_r(local, None, si[:400], si_must_sum_to_one=False)
+    np.testing.assert_allclose(short.mean, full.mean, rtol=1e-12)

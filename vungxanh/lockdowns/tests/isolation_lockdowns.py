@@ -409,3 +409,81 @@ CHECKS = {
     "api:lockdown_containment": check_api_area_reads,
     "api:lockdown_rules": check_api_rules,
 }
+
+
+# -- the write leg (vungxanh/tests/test_isolation.py, EveryWriteTestCase) -------------------
+EDIT = {
+    "name": "iso",
+    "area": "31120",
+    "scope_type": "alley",
+    "rule": "vn-lockdown-14d",
+    "reason": "iso",
+    "version": "1",
+}
+
+
+def _zone_areas(tc) -> tuple:
+    return tuple(z.area.code for z in LockdownZone.objects.order_by("pk").select_related("area"))
+
+
+def check_edit(tc, name: str) -> None:
+    """Another ward's zone cannot be edited, nor one's own moved into another ward."""
+    _posts(tc, name, _zones, EDIT)
+    before, areas = _counts(), _zone_areas(tc)
+    tc.as_ward()
+    for area in ("31117", "31189"):
+        tc.client.post(reverse(name, args=[tc.zone.pk]), dict(EDIT, area=area))
+    tc.assertEqual(_zone_areas(tc), areas)
+    tc.assertEqual(_counts()[:-1], before[:-1])
+
+
+def check_api_zone_move(tc, name: str) -> None:
+    """PATCH: another ward's zone refused; one's own never lands in another ward."""
+    check_api_zone_update(tc, "api:lockdown_zone_update")
+    areas = _zone_areas(tc)
+    tc.as_ward()
+    tc.client.patch(
+        reverse("api:lockdown_zone_update", args=[tc.zone.pk]),
+        {"version": tc.zone.version, "area": "31117", "area_id": tc.caikhe.pk},
+        content_type="application/json",
+    )
+    tc.assertEqual(_zone_areas(tc), areas)
+
+
+def _api(check, name: str):
+    """Run the route-level ``check`` of API route ``name`` for an OpenAPI write key."""
+    return lambda tc, key: check(tc, name)
+
+
+WRITE_CHECKS = {
+    "lockdowns:create": check_create,
+    "lockdowns:edit": check_edit,
+    "lockdowns:part_create": check_part_create,
+    "lockdowns:transition": check_transition,
+    "lockdowns:case_link": check_case_link,
+    "lockdowns:round_plan": check_round_plan,
+    "lockdowns:post_add": check_post_add,
+    "lockdowns:inspection_add": check_inspection_add,
+    "lockdowns:household_add": check_household_add,
+    "lockdowns:need_add": check_need_add,
+    "lockdowns:round_result": check_round_result,
+    "lockdowns:shift_add": check_shift_add,
+    "lockdowns:shift_assign": check_shift_assign,
+    "lockdowns:check_in": check_check_in,
+    "lockdowns:need_met": check_need_met,
+    "lockdowns:notice_ack": check_notice_ack,
+    "POST /api/v1/lockdowns/zones": _api(check_api_zone_create, "api:lockdown_zone_create"),
+    "PATCH /api/v1/lockdowns/zones/{zone_id}": check_api_zone_move,
+    "POST /api/v1/lockdowns/zones/{zone_id}/transitions": _api(
+        check_api_transition, "api:lockdown_transition"
+    ),
+    "POST /api/v1/lockdowns/zones/{zone_id}/cases": _api(
+        check_api_case_link, "api:lockdown_case_link"
+    ),
+    "POST /api/v1/lockdowns/zones/{zone_id}/rounds/new": _api(
+        check_api_round_plan, "api:lockdown_round_plan"
+    ),
+    "POST /api/v1/lockdowns/rounds/{round_id}/result": _api(
+        check_api_round_result, "api:lockdown_round_result"
+    ),
+}

@@ -234,6 +234,15 @@ class TransitionTestCase(ZoneTestCase):
                 override_reason="x",
             )
 
+    def test_an_unknown_status_is_refused_naming_the_field(self) -> None:
+        for to in ("", "bogus"):
+            with self.subTest(to=to), self.assertRaises(ValidationError) as caught:
+                services.transition(
+                    self.zone, actor=self.admin, to=to, decision_number=LIFT, effective_on=START
+                )
+            self.assertIn("to_status", caught.exception.message_dict)
+        self.assertEqual(LockdownZone.objects.get(pk=self.zone.pk).status, Status.ACTIVE)
+
     def test_parts_are_lifted_from_lower_to_higher_risk_and_the_zone_follows(self) -> None:
         low = services.create_part(self.zone, actor=self.anhoa_official, name="Đầu hẻm", risk=1)
         high = services.create_part(self.zone, actor=self.anhoa_official, name="Cuối hẻm", risk=3)

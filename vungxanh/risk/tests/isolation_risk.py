@@ -199,3 +199,13 @@ CHECKS = {
     "api:risk_changes": check_api_published,
     "api:risk_decide": check_api_decide,
 }
+
+
+# The write leg (vungxanh/tests/test_isolation.py, EveryWriteTestCase).
+WRITE_CHECKS = {
+    "risk:publish": check_publish,
+    "risk:decide": check_decide,
+    "POST /api/v1/risk/assessments/{assessment_id}/decide": (
+        lambda tc, key: check_api_decide(tc, "api:risk_decide")
+    ),
+}

@@ -23,6 +23,14 @@
 
   function shortName(name) { return name.replace(UNIT_PREFIX, ""); }
 
+  /* Leaflet puts a string tooltip into innerHTML: names are user text, so they go in as
+     a text node and markup in a name stays visible text. */
+  function textNode(text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
+
   /* A unit with no polygon is still named under the map, so nobody thinks it is missing. */
   function listUnitsWithoutBoundary(features) {
     var missing = features.filter(function (f) {
@@ -51,7 +59,7 @@
         onEachFeature: function (feature, shape) {
           var p = feature.properties;
           if (p.code !== config.code) {
-            shape.bindTooltip(shortName(p.name), { permanent: drawn.length <= 15, direction: "center", className: "vx-label" });
+            shape.bindTooltip(textNode(shortName(p.name)), { permanent: drawn.length <= 15, direction: "center", className: "vx-label" });
             shape.on("click", function () { window.location.href = "/areas/" + encodeURIComponent(p.code) + "/"; });
           }
         }

@@ -5,6 +5,14 @@
   if (!window.L) { return; }
   var COLOURS = { proposed: "#78909c", active: "#c62828", partly_lifted: "#ef6c00", lifted: "#2e7d32" };
 
+  /* Leaflet puts a string tooltip into innerHTML: names are user text, so they go in as
+     a text node and markup in a name stays visible text. */
+  function textNode(text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
+
   function style(feature) {
     var p = feature.properties || {};
     return {
@@ -34,7 +42,7 @@
       style: style,
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
-        layer.bindTooltip(p.name + " · " + p.status_label, { sticky: true });
+        layer.bindTooltip(textNode(p.name + " · " + p.status_label), { sticky: true });
         if (link) {
           layer.on("click", function () { window.location.href = p.url; });
         }
@@ -63,7 +71,7 @@
             if (p.part) { return; }
             L.circleMarker(shape.getBounds().getCenter(), {
               radius: 6, color: "#fff", weight: 1.5, fillColor: COLOURS[p.status] || "#c62828", fillOpacity: 1
-            }).bindTooltip(p.name + " · " + p.status_label)
+            }).bindTooltip(textNode(p.name + " · " + p.status_label))
               .on("click", function () { window.location.href = p.url; })
               .addTo(map);
           });
@@ -83,7 +91,7 @@
     if (cfg.parts.length) { zoneLayer(zmap, cfg.parts, true); }
     cfg.posts.forEach(function (post) {
       L.circleMarker([post.lat, post.lng], { radius: 6, color: "#1d2327", fillColor: "#fdd835", fillOpacity: 1 })
-        .bindTooltip(post.name).addTo(zmap);
+        .bindTooltip(textNode(post.name)).addTo(zmap);
     });
     if (own) { zmap.fitBounds(own.getBounds(), { padding: [30, 30], maxZoom: 17 }); }
     outline(zmap, cfg.commune, !own)

@@ -23,6 +23,14 @@
 
   function shortName(name) { return name.replace(UNIT_PREFIX, ""); }
 
+  /* Leaflet puts a string tooltip into innerHTML: names are user text, so they go in as
+     a text node and markup in a name stays visible text. */
+  function textNode(text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  }
+
   function style(properties) {
     return { color: "#37474f", weight: 1.2, fillColor: properties.colour, fillOpacity: 0.75 };
   }
@@ -112,7 +120,7 @@
         onEachFeature: function (feature, shape) {
           var p = feature.properties;
           layers[p.code] = shape;
-          shape.bindTooltip(tooltipText(p), {
+          shape.bindTooltip(textNode(tooltipText(p)), {
             permanent: permanentLabels, direction: "center", className: "vx-label"
           });
           shape.on("click", function () { explain(p.code, p); });
@@ -145,7 +153,7 @@
       var shape = layers[p.code];
       if (shape) {
         shape.setStyle(style(p));
-        shape.setTooltipContent(tooltipText(p));
+        shape.setTooltipContent(textNode(tooltipText(p)));
         tag(p);
       }
       var tile = tiles[p.code];

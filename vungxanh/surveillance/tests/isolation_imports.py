@@ -169,7 +169,18 @@ def check_api_undo(tc, name: str) -> None:
     tc.assertEqual(foreign.status, ImportBatch.Status.COMMITTED)
 
 
+def check_api_not_found(tc, name: str) -> None:
+    """``GET /imports/<kind>``: no such import, for anyone; nothing of any ward shown."""
+    _batches(tc)
+    tc.as_ward()
+    for kind in ("daily", "cases"):
+        response = tc.client.get(reverse(name, args=[kind]))
+        tc.assertEqual(response.status_code, 404)
+        tc.assertNotIn(FOREIGN_FILE, response.content.decode())
+
+
 CHECKS = {
+    "api:import_not_found": check_api_not_found,
     "imports:list": check_history,
     "imports:detail": check_detail,
     "imports:undo": check_undo,

@@ -27,7 +27,10 @@ class CaseListTestCase(SurveillanceTestCase):
     url = reverse("surveillance:cases")
 
     def get(self, user, **params):
+        """The list with ``params``; a search (``q``) is posted, as the page's form does."""
         self.client.force_login(user)
+        if "q" in params:
+            return self.client.post(self.url, params, follow=True)
         return self.client.get(self.url, params)
 
     def test_the_list_is_newest_first_within_the_users_area(self):

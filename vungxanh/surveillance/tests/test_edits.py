@@ -191,7 +191,7 @@ class CorrectFactTestCase(BaseTestCase):
     def test_a_case_may_move_to_another_ward_the_actor_may_change(self):
         new = edits.correct_fact(self.case, {"area": "31117"}, actor=self.health_officer)
         self.assertEqual(new.area, self.caikhe)
-        self.assertEqual(CasePerson.objects.get().area, self.caikhe)
+        self.assertEqual(CasePerson.objects.current().get().area, self.caikhe)
 
     def test_the_facts_key_cannot_be_corrected(self):
         with self.assertRaises(ValidationError) as caught:
@@ -217,10 +217,10 @@ class CorrectFactTestCase(BaseTestCase):
         self.assertFalse(AuditEntry.objects.filter(action="correct").exists())
 
     def test_only_personal_values_changed(self):
-        same = edits.correct_fact(self.case, {"phone": "0912"}, actor=self.health_officer)
+        same = edits.correct_fact(self.case, {"phone": "0912345678"}, actor=self.health_officer)
         self.assertEqual(same, self.case)
-        self.assertEqual(CasePerson.objects.get().phone, "0912")
-        self.assertEqual(CasePerson.objects.get().full_name, "Võ Văn Bảy")
+        self.assertEqual(CasePerson.objects.current().get().phone, "0912345678")
+        self.assertEqual(CasePerson.objects.current().get().full_name, "Võ Văn Bảy")
         entry = AuditEntry.objects.filter(action="update").latest("id")
         self.assertEqual(entry.after, {"changed": ["phone"]})
 

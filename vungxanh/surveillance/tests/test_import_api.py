@@ -53,7 +53,7 @@ class ImportApiTestCase(BaseTestCase):
             [
                 (3, "Ca cộng đồng", "below_minimum"),
                 (3, "Ca trong khu phong tỏa", "not_a_whole_number"),
-                (3, "Ngày", "not_a_date"),
+                (3, "Ngày", "no_such_day"),  # 31/02/2021
                 (3, "Địa bàn", "unknown_area"),
             ],
         )

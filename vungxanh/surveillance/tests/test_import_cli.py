@@ -16,7 +16,7 @@ from vungxanh.domain.tabular import CellError
 from vungxanh.surveillance.models import DailyCount, ImportBatch
 from vungxanh.surveillance.problems import describe
 from vungxanh.surveillance.services import ImportCheck, ImportResult
-from vungxanh.surveillance.tests.test_import_pages import DAILY_BAD_CSV, DAILY_CSV
+from vungxanh.surveillance.tests.test_import_pages import DAILY_BAD_CSV, DAILY_CSV, FEB_31
 from vungxanh.testing import BaseTestCase
 
 
@@ -62,13 +62,13 @@ class ImportCommandTestCase(BaseTestCase):
         report = out.getvalue()
         for column in ("Ca cộng đồng", "Ca trong khu phong tỏa", "Ngày", "Địa bàn"):
             self.assertIn(column, report)
-        error = CellError(3, "Ngày", "not_a_date", {"value": "31/02/2021"})
+        error = CellError(3, "Ngày", "no_such_day", FEB_31)
         self.assertIn(describe(error), report)
         self.assertFalse(ImportBatch.objects.exists())
         self.assertFalse(AuditEntry.objects.exists())
 
     def test_the_report_follows_the_active_language(self):
-        error = CellError(3, "Ngày", "not_a_date", {"value": "31/02/2021"})
+        error = CellError(3, "Ngày", "no_such_day", FEB_31)
         for lang in ("vi", "en"):
             with self.subTest(lang=lang), translation.override(lang):
                 out = io.StringIO()

@@ -27,8 +27,8 @@ from vungxanh.lib.env import database_from_url
 from vungxanh.surveillance.models import DailyCount, ImportBatch
 
 REPO = Path(__file__).resolve().parents[3]
-AREAS = 10
-DAYS = 20_000  # 10 areas × 20,000 days = 200,000 rows, inside the accepted date range
+AREAS = 100
+DAYS = 2_000  # 100 areas × 2,000 days = 200,000 rows, from 01/01/2020: all before today
 TIMEOUT = 180
 TABLES = [m._meta.db_table for m in (DailyCount, ImportBatch, AuditEntry)]
 SETUP = """

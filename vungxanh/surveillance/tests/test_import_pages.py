@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from vungxanh.audit.models import AuditEntry
 from vungxanh.domain.tabular import CellError
-from vungxanh.surveillance import jobs, services, views_imports
+from vungxanh.surveillance import jobs, services
 from vungxanh.surveillance.models import CasePerson, DailyCount, ImportBatch, Series
 from vungxanh.surveillance.problems import describe, where
 from vungxanh.surveillance.specs import DETECTION_WORDS
@@ -32,6 +32,8 @@ DAILY_BAD_CSV = (
     "31120,23/09/2021,2,5\n"
     "Phuong An Hoa x,31/02/2021,-1,năm\n"
 )
+# The day of DAILY_BAD_CSV that does not exist, as the validator reports it.
+FEB_31 = {"value": "31/02/2021", "month": 2, "year": 2021, "days": 28}
 
 
 def csv_upload(text: str, name: str = "daily.csv") -> SimpleUploadedFile:
@@ -127,7 +129,7 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
             [
                 (3, "Ca cộng đồng", "below_minimum"),
                 (3, "Ca trong khu phong tỏa", "not_a_whole_number"),
-                (3, "Ngày", "not_a_date"),
+                (3, "Ngày", "no_such_day"),  # 31/02/2021
                 (3, "Địa bàn", "unknown_area"),
             ],
         )
@@ -139,7 +141,7 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
 
     def test_the_report_is_in_the_users_language(self):
         self.client.force_login(self.anhoa_official)
-        error = CellError(3, "Ngày", "not_a_date", {"value": "31/02/2021"})
+        error = CellError(3, "Ngày", "no_such_day", FEB_31)
         for lang in ("vi", "en"):
             with self.subTest(lang=lang):
                 self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
@@ -282,7 +284,7 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
         preview = self.preview(DAILY_CSV)
         started = []
         with (
-            mock.patch.object(views_imports, "BACKGROUND_BYTES", 10),
+            override_settings(VX_IMPORT_INLINE_BYTES=10),
             mock.patch.object(jobs, "_dispatch", lambda job_id, req: started.append((job_id, req))),
         ):
             response = self.confirm(preview, follow=False)
@@ -381,7 +383,12 @@ class ProblemSentencesTestCase(BaseTestCase):
         "below_minimum": {"value": -1, "min": 0},
         "above_maximum": {"value": 9, "max": 5},
         "not_a_date": {"value": "hôm qua"},
-        "date_out_of_range": {"value": "01/01/2019"},
+        "date_out_of_range": {"value": "01/01/2019", "first": "01/12/2019", "last": "03/12/2026"},
+        "no_such_day": {"value": "31/09/2021", "month": 9, "year": 2021, "days": 30},
+        "no_such_month": {"value": "09/31/2021", "month": 31},
+        "not_a_phone": {"value": "gọi bà Tư"},
+        "not_a_id_number": {"value": "không có"},
+        "above_population": {"value": 900, "max": 750, "area": "An Hòa", "population": 500},
         "not_a_choice": {"value": "x", "choices": sorted(DETECTION_WORDS)},
         "not_yes_no": {"value": "có lẽ"},
         "unknown_area": {"value": "Phuong An Hoa x", "suggestions": ["Phường An Hòa"]},

@@ -41,12 +41,12 @@ BAD_CASES = [
 ]
 CASE_ERRORS = {
     (1, "Nơi phát hiện", "missing_column"),
-    (3, "Ngày xác nhận", "not_a_date"),
+    (3, "Ngày xác nhận", "no_such_day"),  # 31/02: February has 28 days
     (4, "Ngày xác nhận", "not_a_date"),
     (5, "Địa bàn", "unknown_area"),
     (6, "Địa bàn", "unknown_area"),
     (7, "Mã ca bệnh", "duplicate_in_file"),
-    (8, "Ngày khởi phát", "not_a_date"),
+    (8, "Ngày khởi phát", "no_such_month"),  # 15/13
     (9, "Nhóm tuổi", "not_a_choice"),
     (10, "Ngày xác nhận", "date_out_of_range"),
     (11, "Mã ca bệnh", "required"),
@@ -94,7 +94,7 @@ DAILY_ERRORS = {
     (5, "C5:D5", "merged_cells"),
     (6, "Ca trong khu phong tỏa", "not_a_whole_number"),
     (7, "Ca cộng đồng", "not_a_whole_number"),
-    (8, "Ngày", "not_a_date"),
+    (8, "Ngày", "no_such_day"),  # 32/08
     (9, "Địa bàn", "duplicate_in_file"),
     (10, "Địa bàn", "unknown_area"),
 }

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -9,6 +7,7 @@ from vungxanh.areas import services
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.audit.context import acting_through
 from vungxanh.lib.commands import table, user_or_error
+from vungxanh.lib.spreadsheet import CsvWriter
 
 COLUMNS = ["code", "name", "type", "parent_code", "population"]
 
@@ -57,7 +56,7 @@ class Command(BaseCommand):
             )
         ]
         if fmt == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer = CsvWriter(self.stdout, lineterminator="\n")
             writer.writerow(COLUMNS)
             writer.writerows(values)
         else:

@@ -115,7 +115,7 @@ class Command(BaseCommand):
         if personal and user is None:
             # The system reads every personal record, like the import that stored them.
             people = lambda codes: {  # noqa: E731
-                p.case_code: p for p in CasePerson.objects.filter(case_code__in=codes)
+                p.case_code: p for p in CasePerson.objects.current().filter(case_code__in=codes)
             }
         elif personal:
             people = lambda codes: people_for(user, codes)  # noqa: E731

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from vungxanh.audit.context import acting_through
+from vungxanh.domain.tabular import count_problems
 from vungxanh.lib.commands import table, user_or_error
 from vungxanh.surveillance import services
 from vungxanh.surveillance.problems import describe, where
@@ -112,7 +113,7 @@ class Command(BaseCommand):
             _("%(rows)d rows: %(new)d new, %(corrected)d corrected, %(unchanged)d unchanged.")
             % counts
         )
-        problems = {"n": len(check.errors)}
+        problems = {"n": count_problems(check.errors)}
         if check.errors and not options["valid_only"]:
             self.stdout.write(line)
             if options["dry_run"]:

@@ -1,0 +1,116 @@
+"""Jobs: state in the database, all-or-nothing, failures explained, crashes swept up."""
+
+from __future__ import annotations
+
+import socket
+
+from vungxanh.areas.models import Area
+from vungxanh.audit.models import AuditEntry
+from vungxanh.jobs import registry, runner, services, sweep
+from vungxanh.jobs.models import Change, Job
+from vungxanh.testing import BaseTestCase
+
+registry.register("test.rename", "vungxanh.jobs.tests.tasks_for_tests.rename_area")
+registry.register("test.refuse", "vungxanh.jobs.tests.tasks_for_tests.refuse")
+registry.register("test.crash", "vungxanh.jobs.tests.tasks_for_tests.crash_after_write")
+
+
+class RunJobTestCase(BaseTestCase):
+    def submit(self, task: str, **params) -> Job:
+        with self.captureOnCommitCallbacks(execute=False):
+            return services.submit(task, params, actor=self.anhoa_official, area=self.anhoa)
+
+    def test_a_submitted_job_is_queued_audited_and_sent_after_commit(self):
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            job = services.submit("test.rename", {"area_id": self.anhoa.pk, "name": "x"})
+        self.assertEqual(job.status, Job.Status.QUEUED)
+        self.assertEqual(len(callbacks), 1, "the job is sent to the broker only on commit")
+        self.assertTrue(AuditEntry.objects.filter(action="submit", object_id=str(job.pk)).exists())
+
+    def test_an_unregistered_task_is_refused(self):
+        with self.assertRaises(KeyError):
+            services.submit("os.system", {"cmd": "true"})
+
+    def test_a_job_runs_once_and_records_its_outcome(self):
+        job = self.submit("test.rename", area_id=self.anhoa.pk, name="Phường Mới")
+        ended = runner.run(job.pk)
+        self.assertEqual(ended.status, Job.Status.DONE)
+        self.assertEqual(ended.outcome, {"renamed": 1})
+        self.assertEqual(ended.attempts, 1)
+        self.assertEqual(Area.objects.get(pk=self.anhoa.pk).name, "Phường Mới")
+        self.assertIsNone(runner.run(job.pk), "a finished job is not run again")
+
+    def test_a_refusal_fails_the_job_with_its_message(self):
+        job = runner.run(self.submit("test.refuse").pk)
+        self.assertEqual(job.status, Job.Status.FAILED)
+        self.assertIn("Tệp không hợp lệ.", job.error)
+
+    def test_a_crash_fails_the_job_without_a_traceback_and_rolls_back_its_writes(self):
+        with self.assertLogs("vungxanh.jobs.runner", level="ERROR"):
+            job = runner.run(self.submit("test.crash", area_id=self.anhoa.pk).pk)
+        self.assertEqual(job.status, Job.Status.FAILED)
+        self.assertNotIn("Traceback", job.error)
+        self.assertNotIn("boom", job.error)
+        self.assertNotEqual(Area.objects.get(pk=self.anhoa.pk).name, "half-written")
+
+
+class SweepTestCase(BaseTestCase):
+    def running_job(self, worker: str, attempts: int = 1) -> Job:
+        return Job.objects.create(
+            task="test.rename",
+            status=Job.Status.RUNNING,
+            worker=worker,
+            attempts=attempts,
+            params={"area_id": self.anhoa.pk, "name": "again"},
+        )
+
+    def dead_worker(self) -> str:
+        return f"{socket.gethostname()}:{2**22 + 12345}"  # above Linux's pid_max: never alive
+
+    def test_a_job_whose_worker_died_is_queued_again(self):
+        job = self.running_job(self.dead_worker())
+        with self.captureOnCommitCallbacks(execute=False):
+            outcome = sweep.sweep()
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.QUEUED)
+        self.assertEqual(outcome["requeued"], 1)
+
+    def test_after_three_deaths_the_job_is_failed_with_a_reason(self):
+        job = self.running_job(self.dead_worker(), attempts=3)
+        sweep.sweep()
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.FAILED)
+        self.assertIn("3", job.error)
+        self.assertIsNotNone(job.finished_at)
+
+    def test_a_job_of_a_live_worker_is_left_alone(self):
+        import os
+
+        job = self.running_job(f"{socket.gethostname()}:{os.getppid()}")
+        sweep.sweep()
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.RUNNING)
+
+    def test_pending_changes_without_a_loop_run_get_one(self):
+        Change.objects.create(what="import", area_path="VN/92/", series_code="reported")
+        self.assertFalse(Job.objects.filter(task="loop.drain").exists())
+        sweep.sweep()
+        self.assertTrue(Job.objects.filter(task="loop.drain", status=Job.Status.QUEUED).exists())
+
+
+class OutboxTestCase(BaseTestCase):
+    def test_a_change_queues_one_loop_run_when_its_transaction_commits(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            services.record_change("import", area_path=self.anhoa.path, series_code="reported")
+            services.record_change("import", area_path=self.caikhe.path, series_code="reported")
+        self.assertEqual(Change.objects.filter(processed_at__isnull=True).count(), 2)
+        self.assertEqual(Job.objects.filter(task="loop.drain").count(), 1)
+
+    def test_a_rolled_back_change_leaves_nothing(self):
+        from django.db import transaction
+
+        with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+            services.record_change("import", area_path=self.anhoa.path)
+            transaction.set_rollback(True)
+        self.assertFalse(Change.objects.exists())
+        self.assertFalse(Job.objects.exists())

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class LoopConfig(AppConfig):
+    """The loop: what a change of data recomputes, in order. Sits above every app."""
+
+    name = "vungxanh.loop"
+    verbose_name = "Loop"
+
+    def ready(self) -> None:
+        from vungxanh.jobs import registry
+
+        registry.register("loop.drain", "vungxanh.loop.drain.drain")
