@@ -25,8 +25,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 ## demo: set up the demonstration in var/ and serve it on http://127.0.0.1:8000
 demo: $(RUN_STAMP)
 	VX_DEMO=true $(BIN)/vungxanh demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	VX_DEMO=true $(BIN)/vungxanh runserver $(HOST):$(PORT) --noreload
+	VX_DEMO=true $(BIN)/vungxanh serve $(HOST):$(PORT)
 
 ## test: lint, migrations check, every test on SQLite then PostgreSQL, browser tests
 test: $(DEV_STAMP)

@@ -9,9 +9,6 @@ os.environ.setdefault("VX_SECRET_KEY", "test-secret-key-that-is-long-enough-for-
 # Browser tests drive Chromium through Playwright's sync API, which runs an event loop
 # in the test thread; the ORM calls there are still made synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# The loop runs inside the changing transaction, as the synchronous recompute did; the
-# tests of the asynchronous path (vungxanh/loop/tests) turn this off.
-os.environ.setdefault("VX_LOOP_INLINE", "true")
 
 
 def pytest_configure(config):
@@ -19,3 +16,6 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The loop runs inside the transaction that changed the data, as if a worker took it at
+    # once; the tests of the asynchronous path (vungxanh/loop/tests) turn this off.
+    settings.VX_LOOP_INLINE = True

@@ -83,6 +83,7 @@ def _mount_routers() -> None:
     api.add_router("/risk/", "vungxanh.risk.api.router")
     api.add_router("/surveillance/", "vungxanh.surveillance.api.router")
     api.add_router("/lockdowns/", "vungxanh.lockdowns.api.router")
+    api.add_router("/jobs/", "vungxanh.jobs.api.router")
 
 
 _mount_routers()

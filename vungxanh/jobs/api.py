@@ -1,37 +1,43 @@
-"""Jobs in the API: the caller's own, and those of their areas their role may see."""
+"""Jobs API: the caller's own jobs, and those of their areas their role may see.
 
-from __future__ import annotations
+GET /api/v1/jobs/         newest first, optionally by status
+GET /api/v1/jobs/{id}     one job: status, progress (as known now), outcome, error
+"""
 
 import uuid
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import Field
+from ninja.pagination import paginate
 
 from vungxanh.jobs.models import Job
 from vungxanh.jobs.queries import job_view
-from vungxanh.jobs.schemas import JobError, JobOut
+from vungxanh.jobs.schemas import JobOut
+from vungxanh.lib.apischema import Pagination, errors
 
 router = Router(tags=["jobs"])
 
 
 class JobFilter(Schema):
-    status: Job.Status | None = Field(None, description="queued, running, done or failed")
+    status: Job.Status | None = None
 
 
-@router.get("/", response=list[JobOut])
-@paginate(LimitOffsetPagination)
-def list_jobs(request: HttpRequest, filters: Query[JobFilter]):
-    jobs = Job.objects.visible_to(request.user).select_related("area").order_by("-created_at")
+def _visible(request: HttpRequest):
+    return Job.objects.visible_to(request.user).select_related("area").order_by("-created_at")
+
+
+@router.get("/", response={200: list[JobOut], **errors(401, 422)}, url_name="job_list")
+@paginate(Pagination)
+def job_list(request: HttpRequest, filters: Query[JobFilter]):
+    jobs = _visible(request)
     if filters.status:
         jobs = jobs.filter(status=filters.status)
     return [job_view(job) for job in jobs[:1000]]
 
 
-@router.get("/{job_id}", response={200: JobOut, 404: JobError})
-def get_job(request: HttpRequest, job_id: uuid.UUID):
-    job = Job.objects.visible_to(request.user).select_related("area").filter(pk=job_id).first()
+@router.get("/{job_id}", response={200: JobOut, **errors(401, 404, 422)}, url_name="job_detail")
+def job_detail(request: HttpRequest, job_id: uuid.UUID):
+    job = _visible(request).filter(pk=job_id).first()
     if job is None:
         raise Http404
     return job_view(job)

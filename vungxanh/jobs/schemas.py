@@ -22,7 +22,3 @@ class JobOut(Schema):
     attempts: int
     outcome: dict[str, Any]
     error: str
-
-
-class JobError(Schema):
-    detail: str

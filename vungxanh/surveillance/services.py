@@ -488,10 +488,10 @@ def _recompute(check: ImportCheck, batch: ImportBatch) -> None:
     """Tell the loop what the batch changed (nothing if it corrected identities only)."""
     if not check.to_write:
         return
-    announce(batch, "import")
+    _announce(batch, "import")
 
 
-def announce(batch: ImportBatch, what: str) -> None:
+def _announce(batch: ImportBatch, what: str) -> None:
     """Write the outbox rows of a batch's change, in its transaction (see vungxanh.loop).
 
     The loop recomputes indicators, Rt and levels of the provinces the batch touched: the
@@ -681,5 +681,5 @@ def undo_import(batch: ImportBatch, *, actor, reason: str = "") -> ImportBatch:
         after=audit.snapshot(batch, fields=["status", "undone_at"]),
         reason=reason,
     )
-    announce(batch, "undo")
+    _announce(batch, "undo")
     return batch

@@ -37,4 +37,22 @@ def check_detail(tc, name: str) -> None:
     tc.assertEqual(tc.client.get(reverse(name, args=[own.pk])).status_code, 200)
 
 
-CHECKS = {"jobs:list": check_list, "jobs:detail": check_detail}
+def check_api_list(tc, name: str) -> None:
+    _jobs(tc)
+    tc.as_ward()
+    tc.assert_hides(reverse(name), ["caikhe_official", "vungxanh.iso.foreign"], ["anhoa_official"])
+
+
+def check_api_detail(tc, name: str) -> None:
+    own, foreign = _jobs(tc)
+    tc.as_ward()
+    tc.assert_refused(tc.client.get(reverse(name, args=[foreign.pk])))
+    tc.assertEqual(tc.client.get(reverse(name, args=[own.pk])).json()["id"], str(own.pk))
+
+
+CHECKS = {
+    "jobs:list": check_list,
+    "jobs:detail": check_detail,
+    "api:job_list": check_api_list,
+    "api:job_detail": check_api_detail,
+}

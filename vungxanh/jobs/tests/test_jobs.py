@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 
+from django.test import override_settings
+
 from vungxanh.areas.models import Area
 from vungxanh.audit.models import AuditEntry
 from vungxanh.jobs import registry, runner, services, sweep
@@ -98,6 +100,7 @@ class SweepTestCase(BaseTestCase):
         self.assertTrue(Job.objects.filter(task="loop.drain", status=Job.Status.QUEUED).exists())
 
 
+@override_settings(VX_LOOP_INLINE=False)
 class OutboxTestCase(BaseTestCase):
     def test_a_change_queues_one_loop_run_when_its_transaction_commits(self):
         with self.captureOnCommitCallbacks(execute=True):

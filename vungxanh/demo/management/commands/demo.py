@@ -9,6 +9,7 @@ from vungxanh.demo import epidemic
 from vungxanh.demo.lockdowns import load_demo_lockdowns
 from vungxanh.demo.risk import load_demo_levels
 from vungxanh.demo.users import DEMO_PASSWORD, ensure_demo_users
+from vungxanh.jobs.inline import wait_until_settled
 from vungxanh.lib.commands import table
 from vungxanh.surveillance import loaders
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         with acting_through("cli:demo"):
             users = ensure_demo_users()
             self.load_surveillance()
+        # The loads queued the loop (indicators, Rt, levels) as jobs: run them now, here if
+        # no worker takes them, so the levels below start from computed indicators.
+        wait_until_settled(grace=0)
         load_demo_levels(self.stdout)
         load_demo_lockdowns(self.stdout)
         # Last, so the sign-in details are what the terminal shows when the site starts.

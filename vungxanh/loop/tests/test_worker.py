@@ -1,0 +1,88 @@
+"""The loop closes by itself: an import reaches the indicators and levels through a real
+worker, on the configured broker (the embedded filesystem transport by default; the
+PostgreSQL leg of ``make test`` uses Redis), with no command run by a person."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.test import TransactionTestCase, override_settings
+from django.urls import reverse
+
+from vungxanh.jobs.models import Change, Job
+from vungxanh.risk import services as risk
+from vungxanh.risk.models import AssessmentSeries
+from vungxanh.surveillance.models import IndicatorSeries
+from vungxanh.testing import build_world
+
+CASES = "Mã ca bệnh,Địa bàn,Ngày xác nhận,Nơi phát hiện\n" + "".join(
+    f"W-{n:04d},31120,{10 + n % 10:02d}/09/2021,community\n" for n in range(60)
+)
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return (
+        f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@override_settings(VX_LOOP_INLINE=False)
+class RealWorkerTestCase(TransactionTestCase):
+    def setUp(self) -> None:
+        build_world(self)
+        risk.sync_rulesets()
+        env = {
+            **os.environ,
+            "VX_DATABASE_URL": database_url(),
+            "VX_DATA_DIR": str(settings.DATA_DIR),
+            "VX_BROKER_URL": settings.CELERY_BROKER_URL,
+            "VX_SECRET_KEY": settings.SECRET_KEY,
+        }
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "vungxanh.cli", "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def tearDown(self) -> None:
+        self.worker.kill()
+        self.worker.wait(timeout=30)
+
+    def wait_for_the_loop(self, timeout: float = 120) -> Job:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = Job.objects.filter(task="loop.drain", status=Job.Status.DONE).first()
+            if done is not None and not Change.objects.filter(processed_at__isnull=True).exists():
+                return done
+            self.assertIsNone(self.worker.poll(), "the worker stopped")
+            time.sleep(0.5)
+        self.fail("the loop did not run within the time allowed")
+
+    def test_a_ward_import_reaches_indicators_and_levels_without_any_command(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.anhoa_official)
+        response = self.client.post(
+            reverse("api:import_create", args=["cases"]),
+            {"file": SimpleUploadedFile("cases.csv", CASES.encode(), "text/csv")},
+        )
+        self.assertEqual(response.status_code, 200, response.content[:500])
+        self.assertTrue(Change.objects.filter(area_path=self.anhoa.path).exists())
+        self.assertFalse(IndicatorSeries.objects.exists(), "nothing is computed in the request")
+
+        job = self.wait_for_the_loop()
+
+        self.assertTrue(IndicatorSeries.objects.filter(area=self.anhoa).exists())
+        levels = AssessmentSeries.objects.filter(area=self.anhoa)
+        self.assertTrue(levels.exists(), "the levels follow the data by themselves")
+        self.assertTrue(job.worker, "a worker process ran the loop")
+        self.assertEqual(job.outcome["changes"], 1)
