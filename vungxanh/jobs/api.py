@@ -11,7 +11,6 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from vungxanh.jobs.models import Job
-from vungxanh.jobs.queries import job_view
 from vungxanh.jobs.schemas import JobOut
 from vungxanh.lib.apischema import Pagination, errors
 
@@ -23,7 +22,7 @@ class JobFilter(Schema):
 
 
 def _visible(request: HttpRequest):
-    return Job.objects.visible_to(request.user).select_related("area").order_by("-created_at")
+    return Job.objects.visible_to(request.user).select_related("area")
 
 
 @router.get("/", response={200: list[JobOut], **errors(401, 422)}, url_name="job_list")
@@ -32,7 +31,7 @@ def job_list(request: HttpRequest, filters: Query[JobFilter]):
     jobs = _visible(request)
     if filters.status:
         jobs = jobs.filter(status=filters.status)
-    return [job_view(job) for job in jobs[:1000]]
+    return jobs
 
 
 @router.get("/{job_id}", response={200: JobOut, **errors(401, 404, 422)}, url_name="job_detail")
@@ -40,4 +39,4 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID):
     job = _visible(request).filter(pk=job_id).first()
     if job is None:
         raise Http404
-    return job_view(job)
+    return job

@@ -11,6 +11,7 @@ import time
 
 from vungxanh.jobs import runner
 from vungxanh.jobs.models import Change, Job
+from vungxanh.jobs.sweep import sweep
 
 GRACE_SECONDS = 3.0
 POLL_SECONDS = 0.2
@@ -40,20 +41,13 @@ def wait_until_settled(*, timeout: float = 3600.0, grace: float = GRACE_SECONDS)
 
     Returns True when everything settled, False on timeout.
     """
-    from vungxanh.jobs.services import request_loop
-
     deadline = time.monotonic() + timeout
     waiting_since = time.monotonic()
     while time.monotonic() < deadline:
         if settled():
             return True
-        if (
-            Change.objects.filter(processed_at__isnull=True).exists()
-            and not Job.objects.filter(
-                task="loop.drain", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
-            ).exists()
-        ):
-            request_loop()
+        # Queues the loop for changes nobody drains, and frees jobs whose runner died.
+        sweep()
         running = Job.objects.filter(status=Job.Status.RUNNING).exists()
         if not running and time.monotonic() - waiting_since > grace:
             run_queued_here()

@@ -13,12 +13,12 @@ import os
 import socket
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vungxanh.jobs.models import Change, Job
 from vungxanh.jobs.progress import current_progress
+from vungxanh.jobs.services import dispatch, request_loop
 
 MAX_ATTEMPTS = 3
 RESEND_AFTER_SECONDS = 60
@@ -44,8 +44,6 @@ def runner_dead(job: Job) -> bool:
 
 def sweep(*, at_start: bool = False) -> dict[str, int]:
     """Requeue or fail dead jobs, resend forgotten ones, drain forgotten changes."""
-    from vungxanh.jobs.services import dispatch, request_loop
-
     now = timezone.now()
     requeued = failed = resent = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING):
@@ -73,12 +71,6 @@ def sweep(*, at_start: bool = False) -> dict[str, int]:
     for job_id in forgotten.values_list("pk", flat=True):
         dispatch(job_id)
         resent += 1
-    pending = Change.objects.filter(processed_at__isnull=True).exists()
-    if (
-        pending
-        and not Job.objects.filter(
-            Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING), task="loop.drain"
-        ).exists()
-    ):
-        request_loop()
+    if Change.objects.filter(processed_at__isnull=True).exists():
+        request_loop()  # queues one run, or none if one already waits
     return {"requeued": requeued, "failed": failed, "resent": resent}

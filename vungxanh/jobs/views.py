@@ -15,7 +15,7 @@ from vungxanh.jobs.queries import job_view
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = Job.objects.visible_to(request.user).select_related("area").order_by("-created_at")
+    jobs = Job.objects.visible_to(request.user).select_related("area")
     page = Paginator(jobs, settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
     views = [job_view(job) for job in page]
     return render(request, "jobs/list.html", {"page": page, "jobs": views})

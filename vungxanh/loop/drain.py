@@ -45,9 +45,11 @@ class Work:
 
 def plan(changes: list[Change]) -> dict[str, Work]:
     """Return series code -> work; a change naming no series concerns every series."""
-    every_series = [s.code for s in Series.objects.all()]
+    every_series: list[str] | None = None
     work: dict[str, Work] = {}
     for change in changes:
+        if not change.series_code and every_series is None:
+            every_series = list(Series.objects.values_list("code", flat=True))
         codes = [change.series_code] if change.series_code else every_series
         for code in codes:
             item = work.setdefault(code, Work())

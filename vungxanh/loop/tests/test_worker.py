@@ -93,5 +93,7 @@ class RealWorkerTestCase(TransactionTestCase):
         self.assertTrue(IndicatorSeries.objects.filter(area=self.anhoa).exists())
         levels = AssessmentSeries.objects.filter(area=self.anhoa)
         self.assertTrue(levels.exists(), "the levels follow the data by themselves")
-        self.assertTrue(job.worker, "a worker process ran the loop")
+        self.assertTrue(
+            job.worker.endswith(f":{self.worker.pid}"), "the worker process ran the loop"
+        )
         self.assertEqual(job.outcome["changes"], 1)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -44,9 +45,7 @@ class Command(BaseCommand):
             raise CommandError(_("Give the id of a job (see `vungxanh jobs list`)."))
         try:
             job = Job.objects.get(pk=job_id)
-        except (Job.DoesNotExist, ValueError) as exc:
-            raise CommandError(_("No job with id %(id)s.") % {"id": job_id}) from exc
-        except Exception as exc:  # a malformed UUID raises ValidationError
+        except (Job.DoesNotExist, ValidationError) as exc:  # a malformed id: ValidationError
             raise CommandError(_("No job with id %(id)s.") % {"id": job_id}) from exc
         fraction, phase, _age = current_progress(job)
         for label, value in [

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -27,10 +28,7 @@ class Command(BaseCommand):
         )
         try:
             while web.poll() is None and worker.poll() is None:
-                try:
-                    web.wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    continue
+                time.sleep(1)
         except KeyboardInterrupt:
             pass
         finally:
