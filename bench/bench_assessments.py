@@ -75,11 +75,8 @@ def naive(record, series, communes) -> tuple[int, int, dict[int, int]]:
             for name, indicator in mapping.items():
                 if indicator == input_map.PREVIOUS_LEVEL:
                     value = None
-                elif indicator == input_map.ELDERLY:
-                    older = day >= input_map.ELDERLY_50_FROM
-                    value = found["vacc_full_50plus_pct" if older else "vacc_full_65plus_pct"]
-                else:
-                    value = found[indicator]
+                else:  # a switch (the elderly criterion) reads the indicator of the day
+                    value = found[input_map.indicator_on(indicator, day)]
                 values[name] = np.array([np.nan if value is None else value], dtype=np.float64)
             level = int(assess(ruleset, values, scale=str(area.kind)).level_index[0])
             area_days += 1

@@ -79,7 +79,7 @@ def _mount_routers() -> None:
     api.add_router("/areas/", areas_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/audit/", audit_router)
-    api.add_router("/imports/", "vungxanh.surveillance.api_imports.router")
+    api.add_router("/imports/", "vungxanh.imports.api.router")
     api.add_router("/risk/", "vungxanh.risk.api.router")
     api.add_router("/surveillance/", "vungxanh.surveillance.api.router")
     api.add_router("/lockdowns/", "vungxanh.lockdowns.api.router")

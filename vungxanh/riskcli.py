@@ -1,6 +1,8 @@
 """Offline rule-set commands: no Django, no database.
 
-``vungxanh rules list``            every rule set: id, dates, scales, unverified cells, title
+``vungxanh rules list [--kind K]`` every rule file of every app: kind (levels, lift,
+                                   activities, workplace, support, inputs, disease), id,
+                                   version, dates, unverified cells, status, title
 ``vungxanh rules show ID``         a readable dump: source, levels, inputs, bands, rules, flags
 ``vungxanh rules check FILE``      validate a rule file; errors as ``file:line: key: message``
 ``vungxanh assess --rules ID --input IN.csv --output OUT.csv``
@@ -23,6 +25,7 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +38,14 @@ from vungxanh.domain.classify import (
     parse_value,
     prepare,
 )
+from vungxanh.domain.disease import DiseaseError, load_disease
+from vungxanh.domain.feeds import FeedError, load_feeds
+from vungxanh.domain.lockdown import LiftRuleError, load_lift_rule
 from vungxanh.domain.rules import Band, RuleSet, RuleSetError, load_ruleset
 from vungxanh.lib.spreadsheet import CsvWriter
 
-RULES_DIR = Path(__file__).resolve().parent / "risk" / "rulesets"
+PACKAGE_DIR = Path(__file__).resolve().parent
+RULES_DIR = PACKAGE_DIR / "risk" / "rulesets"
 OUTPUT_COLUMNS = ("level", "level_rank", "explanation", "explanation_en")
 TIMING_COLUMNS = ("computed_level", "computed_level_rank")
 CHILDREN_PREFIX = "children_"
@@ -92,28 +99,114 @@ def dates_text(ruleset: RuleSet) -> str:
     return f"{start} – {end}"
 
 
-def rules_list(search: list[Path]) -> int:
-    rows, broken = [], []
-    for rules_id, path in catalogue(search).items():
-        try:
-            ruleset = load_ruleset(path, search)
-        except RuleSetError as exc:
-            broken.append(str(exc))
-            continue
-        rows.append(
-            (
-                rules_id,
-                dates_text(ruleset),
-                ",".join(ruleset.scales),
-                str(len(ruleset.unverified_cells())),
-                ruleset.title,
-            )
+@dataclass(frozen=True)
+class CatalogueRow:
+    kind: str
+    id: str
+    version: str
+    effective: str
+    unverified: int
+    verified: bool  # the file's own flag
+    title: str
+
+    @property
+    def status(self) -> str:
+        return "verified" if self.verified and not self.unverified else "unverified"
+
+    def cells(self) -> tuple[str, ...]:
+        return (
+            self.kind,
+            self.id,
+            self.version,
+            self.effective,
+            str(self.unverified),
+            self.status,
+            self.title,
         )
-    header = ("id", "effective", "scales", "unverified", "title")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-    for row in [header, *rows]:
+
+
+def _levels_row(path: Path, search: list[Path]) -> CatalogueRow:
+    ruleset = load_ruleset(path, search)
+    return CatalogueRow(
+        "levels",
+        ruleset.id,
+        ruleset.version,
+        dates_text(ruleset),
+        len(ruleset.unverified_cells()),
+        ruleset.verified,
+        ruleset.title,
+    )
+
+
+def _lift_row(path: Path, search: list[Path]) -> CatalogueRow:
+    rule = load_lift_rule(path, [path.parent])
+    title = f"{rule.title} (default)" if rule.default else rule.title
+    return CatalogueRow(
+        "lift", rule.id, rule.version, "-", len(rule.unverified()), rule.verified, title
+    )
+
+
+def _inputs_row(path: Path, search: list[Path]) -> CatalogueRow:
+    found = load_feeds(path)
+    return CatalogueRow(
+        "inputs", found.id, found.version, "-", len(found.unverified()), True, found.title
+    )
+
+
+def _disease_row(path: Path, search: list[Path]) -> CatalogueRow:
+    found = load_disease(path)
+    return CatalogueRow(
+        "disease", found.id, found.version, "-", len(found.unverified()), True, found.title
+    )
+
+
+# kind -> (the folders of the apps holding its files, how to read one). The activity
+# matrix, workplace scoring and support programmes come with the economy and welfare apps.
+KINDS: dict[str, tuple[tuple[Path, ...], object]] = {
+    "levels": ((RULES_DIR,), _levels_row),
+    "lift": ((PACKAGE_DIR / "lockdowns" / "rules",), _lift_row),
+    "activities": ((), None),
+    "workplace": ((), None),
+    "support": ((), None),
+    "inputs": ((PACKAGE_DIR / "risk" / "feeds",), _inputs_row),
+    "disease": ((PACKAGE_DIR / "surveillance" / "diseases",), _disease_row),
+}
+CATALOGUE_ERRORS = (RuleSetError, LiftRuleError, FeedError, DiseaseError)
+
+
+def catalogue_rows(
+    search: list[Path], kind: str | None = None
+) -> tuple[list[CatalogueRow], list[str]]:
+    """Return every rule file of every app (or of ``kind``), and the files that do not load.
+
+    ``search`` is where level rule sets are read (a province's folder first).
+    """
+    rows, broken = [], []
+    for name, (folders, read) in KINDS.items():
+        if kind not in (None, name) or read is None:
+            continue
+        if name == "levels":
+            files = list(catalogue(search).values())
+        else:
+            files = [p for folder in folders for p in sorted(folder.glob("*.toml"))]
+        for path in files:
+            try:
+                rows.append(read(path, search))
+            except CATALOGUE_ERRORS as exc:
+                broken.append(str(exc))
+    return rows, broken
+
+
+def rules_list(search: list[Path], kind: str | None = None) -> int:
+    rows, broken = catalogue_rows(search, kind)
+    header = ("kind", "id", "version", "effective", "unverified", "status", "title")
+    table = [header, *(row.cells() for row in rows)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header) - 1)]
+    for row in table:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        print("  ".join([*cells, row[4]]))
+        print("  ".join([*cells, row[-1]]))
+    if not rows and kind is not None:
+        print(f"no rule files of kind {kind} yet", file=sys.stderr)
     for message in broken:
         print(f"error: {message}", file=sys.stderr)
     return BAD_INPUT if broken else 0
@@ -535,6 +628,8 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("id", help="rule-set id, e.g. vn-4800-2021")
         if name == "check":
             sub.add_argument("file", help="path of a .toml rule file")
+        if name == "list":
+            sub.add_argument("--kind", choices=list(KINDS), help="list the files of one kind")
         sub.add_argument("--rules-dir", help="a province's own folder of rule files")
     run = commands.add_parser("assess", help="assess the rows of a CSV file")
     run.add_argument("--rules", required=True, help="rule-set id (or path of a .toml file)")
@@ -563,7 +658,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "assess":
             return assess_file(args, search)
         if args.action == "list":
-            return rules_list(search)
+            return rules_list(search, args.kind)
         if args.action == "show":
             print("\n".join(show(find(args.id, search))))
             return 0

@@ -25,6 +25,9 @@ BASE_DIR = PACKAGE_DIR.parent
 
 # The demo runs on a laptop over plain http with a generated key; nothing else may.
 DEMO = env_bool("VX_DEMO", default=False)
+# The day the demo opens on (DESIGN §7: the Ninh Kiều working session, 23/09/2021): the
+# default "as of" date of every page in the demo, and the day its data tells a story about.
+VX_DEMO_DAY = env_date("VX_DEMO_DAY", "2021-09-23")
 DEBUG = env_bool("VX_DEBUG", default=False)
 
 DATA_DIR = Path(env_str("VX_DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -64,9 +67,10 @@ INSTALLED_APPS = [
     "vungxanh.accounts",
     "vungxanh.audit",
     "vungxanh.areas",
+    "vungxanh.jobs",
+    "vungxanh.imports",  # below the apps that import data: they register their kinds
     "vungxanh.surveillance",
     "vungxanh.risk",
-    "vungxanh.jobs",
     "vungxanh.lockdowns",
     "vungxanh.demo",
     "vungxanh.loop",  # above every app: it imports them, none imports it
@@ -103,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vungxanh.lib.context.site_context",
+                "vungxanh.lib.asof.context",
             ],
         },
     },
@@ -233,8 +238,8 @@ VX_PLAN_DATE_MAX_DAYS_AHEAD = env_days("VX_PLAN_DATE_MAX_DAYS_AHEAD", 366)
 
 # Imports: the most a file may hold (bigger files are refused with a message naming the
 # limit), the problems listed per column, the largest file checked inside a web request
-# (larger ones are checked in the background), how long an import job may go without
-# reporting before it is taken for dead, and how long an upload waits for confirmation.
+# (larger ones are checked and imported as jobs; a job whose worker died is the jobs
+# sweep's, see VX_JOB_STALE_SECONDS), and how long an upload waits for confirmation.
 VX_IMPORT_MAX_BYTES = env_int("VX_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 VX_IMPORT_MAX_UNPACKED_BYTES = env_int("VX_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
 VX_IMPORT_MAX_ROWS = env_int("VX_IMPORT_MAX_ROWS", 1_000_000)
@@ -242,7 +247,6 @@ VX_IMPORT_MAX_COLUMNS = env_int("VX_IMPORT_MAX_COLUMNS", 200)
 VX_IMPORT_MAX_CELLS = env_int("VX_IMPORT_MAX_CELLS", 20_000_000)
 VX_IMPORT_PROBLEMS_PER_COLUMN = env_int("VX_IMPORT_PROBLEMS_PER_COLUMN", 100)
 VX_IMPORT_INLINE_BYTES = env_int("VX_IMPORT_INLINE_BYTES", 2 * 1024 * 1024)
-VX_IMPORT_JOB_STALE_SECONDS = env_int("VX_IMPORT_JOB_STALE_SECONDS", 600)
 VX_UPLOAD_KEEP_MINUTES = env_int("VX_UPLOAD_KEEP_MINUTES", 60)
 
 # Jobs: Celery on VX_BROKER_URL (redis://…, amqp://…), or the embedded filesystem transport

@@ -10,7 +10,7 @@ urlpatterns = [
     path("areas/", include("vungxanh.areas.urls")),
     path("audit/", include("vungxanh.audit.urls")),
     path("jobs/", include("vungxanh.jobs.urls")),
-    path("imports/", include("vungxanh.surveillance.urls_imports", namespace="imports")),
+    path("imports/", include("vungxanh.imports.urls", namespace="imports")),
     path("surveillance/", include("vungxanh.surveillance.urls")),
     path("risk/", include("vungxanh.risk.urls")),
     path("public/", include("vungxanh.risk.urls_public")),

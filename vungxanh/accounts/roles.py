@@ -104,6 +104,11 @@ POLICY: dict[str, dict[str, frozenset[Role]]] = {
         Action.VIEW: EVERY_ROLE,
         Action.ADD: frozenset({Role.STEERING, Role.ADMIN}),
     },
+    # Which series an area's pages show by default: its steering committee decides.
+    "surveillance.officialseries": {
+        Action.VIEW: HEALTH_DATA_READERS,
+        Action.CHANGE: frozenset({Role.STEERING, Role.ADMIN}),
+    },
     # Names, phones, ID numbers and addresses of cases: health roles only.
     "surveillance.caseperson": {Action.VIEW: frozenset({Role.HEALTH_OFFICER})},
     "areas.area": {

@@ -1,8 +1,15 @@
-"""The one permission entry point: ``Model.objects.for_user(user, action)``.
+"""The one permission module: ``for_user`` for sets, ``can`` for one object.
 
-Every read and write of an area-bound object is scoped here and nowhere else. A model
-opts in by using a ``ScopedQuerySet`` subclass that names the field leading to its
-area (``scope_area_field``; empty for the Area model itself).
+Every read and write of an area-bound object is scoped here and nowhere else:
+``Model.objects.for_user(user, action)`` returns the rows a user may ``action`` (a set),
+``can(user, label, action, area)`` says whether the user may ``action`` one object in
+``area``. A model opts in by using a ``ScopedQuerySet`` subclass that names the field
+leading to its area (``scope_area_field``; empty for the Area model itself).
+
+The helpers the pages and services need are built on those two and live here too:
+``root_areas`` (where a user's reach begins), ``default_area`` (the area a page opens
+on), ``area_lookup`` (the areas an actor may report for, as an import's lookup) and
+``eligible_officials`` (who may be named on a duty in an area).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 
 from vungxanh.accounts.roles import roles_allowed
+from vungxanh.domain.tabular import AreaLookup
 
 NATION_PATH = "VN/"
 
@@ -79,3 +87,58 @@ class ScopedQuerySet(models.QuerySet):
             else ("path__startswith")
         )
         return self.filter(reduce(or_, (Q(**{lookup: p}) for p in paths)))
+
+
+# -- helpers built on for_user and can ------------------------------------------------------
+
+
+def _area_model():
+    return apps.get_model("areas", "Area")
+
+
+def root_areas(user) -> list:
+    """Return the highest current areas ``user`` can see: where the user's reach begins."""
+    visible = _area_model().objects.for_user(user, "view").current()
+    if user.is_superuser:
+        return list(visible.filter(parent__isnull=True))
+    paths = {path for _role, path in member_paths(user)}
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(visible.filter(path__in=tops))
+
+
+def default_area(user, model_label: str = "surveillance.caserecord"):
+    """Return the highest area where ``user`` may read ``model_label``, or None."""
+    areas = _area_model().objects.for_user(user, "view").current().order_by("path")
+    if user.is_superuser:
+        return areas.filter(parent__isnull=True).first()
+    paths = sorted({path for _role, path in member_paths(user)}, key=lambda p: (len(p), p))
+    for path in paths:
+        area = areas.filter(path=path).first()
+        if area is not None and can(user, model_label, "view", area):
+            return area
+    return None
+
+
+def area_lookup(actor, model_label: str, action: str = "add") -> tuple[AreaLookup, dict]:
+    """Return the current areas ``actor`` may ``action`` ``model_label`` in, as a lookup by
+    code or name, and by primary key. ``actor=None`` (a trusted loader) may use every area.
+    """
+    paths = allowed_paths(actor, model_label, action) if actor is not None else UNRESTRICTED
+    areas = _area_model().objects.current()
+    if not isinstance(paths, Unrestricted):
+        if not paths:
+            return AreaLookup([]), {}
+        areas = areas.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+    rows = list(areas.only("id", "code", "name", "path", "parent_id", "kind", "population"))
+    # The populations bound the counts of each row (tabular._beyond_population).
+    lookup = AreaLookup((a.pk, a.code, a.name, a.population) for a in rows)
+    return lookup, {a.pk: a for a in rows}
+
+
+def eligible_officials(area):
+    """Active users holding a role over ``area`` (on it or above): who a duty may name."""
+    user_model = apps.get_model("accounts", "User")
+    membership = apps.get_model("accounts", "Membership")
+    paths = [*area.ancestor_paths(), area.path]
+    ids = membership.objects.filter(area__path__in=paths).values("user_id")
+    return user_model.objects.filter(pk__in=ids, is_active=True).order_by("username")

@@ -17,6 +17,7 @@ from vungxanh.areas.models import CHILD_KIND, Area, AreaKind, AreaSuccession, Su
 from vungxanh.audit.services import record, snapshot
 from vungxanh.domain.areas import NATION_CODE, fold_name, path_for
 from vungxanh.domain.boundaries import BoundaryCheck, UnitRef, check_boundaries, parse_document
+from vungxanh.jobs.services import record_change
 
 AREA_LABEL = "areas.area"
 # Fields compared when a reference load meets an existing row.
@@ -383,6 +384,8 @@ def merge_units(
             reason=_("Merged into %(name)s") % {"name": name},
         )
     _move_subunits(predecessors, successor)
+    # The successor's indicators, Rt and levels are computed from its predecessors' data.
+    record_change("merge", area_path=parent.path, date_from=effective_on)
     return MergeResult(successor=successor, closed=predecessors)
 
 

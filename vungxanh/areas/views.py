@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import can, root_areas
 from vungxanh.areas import services
 from vungxanh.areas.forms import BoundaryUploadForm, SubunitForm
 from vungxanh.areas.models import Area, AreaKind
@@ -25,23 +25,13 @@ def _area(request: HttpRequest, code: str, action: str = "view") -> Area:
     return get_object_or_404(_visible(request, action), code=code)
 
 
-def root_areas(request: HttpRequest) -> list[Area]:
-    """Return the highest areas the user can see: where the user's reach begins."""
-    visible = _visible(request)
-    if request.user.is_superuser:
-        return list(visible.filter(parent__isnull=True))
-    paths = {m.area.path for m in request.user.memberships.select_related("area")}
-    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
-    return list(visible.filter(path__in=tops))
-
-
 def _children(request: HttpRequest, area: Area):
     return _visible(request).filter(parent=area).order_by("code")
 
 
 @login_required
 def browser(request: HttpRequest) -> HttpResponse:
-    roots = root_areas(request)
+    roots = root_areas(request.user)
     blocks = []
     for root in roots:
         children = list(_children(request, root))

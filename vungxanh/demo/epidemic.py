@@ -707,3 +707,11 @@ def load_demo_epidemic(*, actor=None):
         label=f"vungxanh.demo.epidemic (seed {SEED})",
         source=SOURCE,
     )
+
+
+def load_job(job, progress) -> dict:
+    """The job of ``vungxanh demo`` that stores the simulated line list (its outcome)."""
+    from vungxanh.surveillance.importing import loaded
+
+    progress(0.1, "simulate")
+    return loaded(SERIES, load_demo_epidemic(actor=job.actor))

@@ -36,6 +36,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +54,7 @@ from vungxanh.surveillance.models import CaseRecord, Detection
 
 LOCKDOWNS_CSV = loaders.CANTHO_DIR / "ninhkieu_lockdowns_2021.csv"
 SIM_SERIES = "cantho-sim"
-DEMO_DAY = queries.DEMO_DAY
+DEMO_DAY = settings.VX_DEMO_DAY
 RULE = "vn-lockdown-14d"
 SIMULATED = "mô phỏng"
 STEERING, WARD_TAN_AN, WARD_AN_HOA, HEALTH = (

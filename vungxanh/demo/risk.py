@@ -19,7 +19,7 @@
 5. records what the committee actually did on 24/9/2021: the six Ninh Kiều wards the city
    kept under Chỉ thị 16 until 1/10 are decided "not a green zone", with the reason, where
    the rule computed them green;
-6. loads the decisions actually announced (``risk.official``).
+6. loads the decisions actually announced (``risk.services_official``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from vungxanh.accounts.models import User
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.audit.context import acting_through
 from vungxanh.domain.areas import fold_name
-from vungxanh.risk import official, services
+from vungxanh.risk import services
+from vungxanh.risk import services_official as official
 from vungxanh.risk.models import Assessment, AssessmentSeries, RuleSetRecord
 from vungxanh.surveillance import services as surveillance
 from vungxanh.surveillance.models import IndicatorSeries, Series, VaccinationCoverage

@@ -51,6 +51,7 @@ TOP_LEVEL_KEYS = {
     "source",
     "lift",
     "partial",
+    "default",
 }
 LIFT_KEYS = {
     "days_after_last_case",
@@ -139,6 +140,7 @@ class LiftRule:
     partial_order: str
     checksum: str
     parent: str = ""
+    default: bool = False  # the rule a new zone gets unless another is chosen
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -242,6 +244,7 @@ def parse_lift_rule(doc: dict, *, file: str = "(rule)", text: str = "") -> LiftR
         partial_order=order,
         checksum=checksum,
         parent=str(doc.get("parent", "")),
+        default=_get(doc, "default", bool, file, "", False),
         raw=doc,
     )
 
@@ -250,6 +253,20 @@ def load_lift_rule(path: Path, search: Sequence[Path] = ()) -> LiftRule:
     """Read the rule at ``path``, merged over its ``parent`` (looked up in ``search``)."""
     doc, texts = _load(path, [*search, path.parent], ())
     return parse_lift_rule(doc, file=path.name, text="\n".join(reversed(texts)))
+
+
+def default_rule_id(folder: Path) -> str:
+    """Return the id of the one rule of ``folder`` marked ``default = true``."""
+    found = []
+    for path in sorted(folder.glob("*.toml")):
+        rule = load_lift_rule(path, [folder])
+        if rule.default:
+            found.append(rule.id)
+    if len(found) != 1:
+        raise LiftRuleError(
+            folder.name, "default", f"exactly one rule must be the default; found {found or 'none'}"
+        )
+    return found[0]
 
 
 def _load(path: Path, folders: list[Path], chain: tuple[str, ...]) -> tuple[dict, list[str]]:
@@ -272,7 +289,9 @@ def _load(path: Path, folders: list[Path], chain: tuple[str, ...]) -> tuple[dict
     if parent_path is None:
         raise LiftRuleError(path.name, "parent", f"no lift rule {parent_id!r} to derive from")
     parent_doc, parent_texts = _load(parent_path, folders, (*chain, own_id))
-    merged = merge({k: v for k, v in parent_doc.items() if k not in {"id", "parent"}}, doc)
+    # A derived rule is not the default because its parent is.
+    inherited = {k: v for k, v in parent_doc.items() if k not in {"id", "parent", "default"}}
+    merged = merge(inherited, doc)
     return merged, [text, *parent_texts]
 
 

@@ -54,11 +54,25 @@ class Column:
 
 
 @dataclass(frozen=True)
+class NotMoreThan:
+    """A rule across two columns of a row: the ``part`` may not exceed the ``whole``.
+
+    Positive tests out of those performed, people fully vaccinated out of those with one
+    dose: checked the same way for a file's row and a form's fields (``validate_table``),
+    so a value the database would refuse is reported at its cell, never at commit.
+    """
+
+    part: str
+    whole: str
+
+
+@dataclass(frozen=True)
 class Spec:
     kind: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # columns naming one fact: a repeat within a file is an error
     title_vi: str
+    rules: tuple[NotMoreThan, ...] = ()  # rules across the columns of one row
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -376,6 +390,7 @@ def validate_table(
         columns[column.name] = values
     problems.extend(_duplicate_keys(spec, columns, row_numbers, labels))
     problems.extend(_beyond_population(spec, columns, row_numbers, labels, areas))
+    problems.extend(_across_columns(spec, columns, row_numbers, labels))
     return Validated(columns, row_numbers, problems.report(), problems.rows)
 
 
@@ -402,6 +417,33 @@ def _beyond_population(
                 params["population"] = areas.population[area]
                 errors.append(
                     CellError(row_numbers[index], labels[column.name], "above_population", params)
+                )
+    return errors
+
+
+MORE_THAN_WHOLE = "more_than_whole"
+
+
+def _across_columns(spec: Spec, columns, row_numbers, labels) -> list[CellError]:
+    """Return a problem, at the part's cell, for each row whose part exceeds its whole.
+
+    The message names both columns by the template's headers (``label_vi``), so a file's
+    report and a form's field say the same words whatever the file's own headers.
+    """
+    errors = []
+    for rule in spec.rules:
+        part, whole = spec.column(rule.part), spec.column(rule.whole)
+        pairs = zip(columns[part.name], columns[whole.name], strict=True)
+        for index, (value, limit) in enumerate(pairs):
+            if value is not None and limit is not None and value > limit:
+                params = {
+                    "part": part.label_vi,
+                    "value": value,
+                    "whole": whole.label_vi,
+                    "whole_value": limit,
+                }
+                errors.append(
+                    CellError(row_numbers[index], labels[part.name], MORE_THAN_WHOLE, params)
                 )
     return errors
 

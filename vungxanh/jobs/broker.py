@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FILESYSTEM = "filesystem://"
+# The filesystem transport ignores the host; naming one keeps kombu from warning about it.
+FILESYSTEM = "filesystem://localhost/"
 
 
 def celery_settings(broker_url: str, data_dir: Path, *, eager: bool) -> dict:
@@ -27,7 +28,7 @@ def celery_settings(broker_url: str, data_dir: Path, *, eager: bool) -> dict:
         },
         "CELERY_WORKER_HIJACK_ROOT_LOGGER": False,
     }
-    if url.startswith(FILESYSTEM):
+    if url.startswith("filesystem:"):
         folder = data_dir / "broker"
         values["CELERY_BROKER_TRANSPORT_OPTIONS"] = {
             "data_folder_in": str(folder / "queue"),

@@ -65,6 +65,16 @@ class Job(models.Model):
         return f"{self.label or self.task} ({self.get_status_display()})"
 
     @property
+    def title(self) -> str:
+        """What the job does, in the reader's language, then what it worked on."""
+        from vungxanh.jobs.registry import title
+
+        kind = title(self.task)
+        if kind and self.label and self.label != self.task:
+            return f"{kind}: {self.label}"
+        return kind or self.label or self.task
+
+    @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
 

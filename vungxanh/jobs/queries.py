@@ -15,6 +15,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "id": str(job.pk),
         "task": job.task,
         "label": job.label,
+        "title": job.title,
         "status": job.status,
         "status_label": str(job.get_status_display()),
         "progress": round(fraction, 3),

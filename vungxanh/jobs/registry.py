@@ -10,11 +10,18 @@ import importlib
 from collections.abc import Callable
 
 _TASKS: dict[str, str] = {}
+_TITLES: dict[str, str] = {}
 
 
-def register(key: str, dotted_path: str) -> None:
-    """Let jobs with ``task=key`` run ``dotted_path(job, progress)``."""
+def register(key: str, dotted_path: str, title: str = "") -> None:
+    """Let jobs with ``task=key`` run ``dotted_path(job, progress)``.
+
+    ``title`` (lazily translated) names the kind of work on the jobs pages; a job's own
+    label says what it worked on.
+    """
     _TASKS[key] = dotted_path
+    if title:
+        _TITLES[key] = title
 
 
 def resolve(key: str) -> Callable:
@@ -25,3 +32,8 @@ def resolve(key: str) -> Callable:
 
 def registered() -> set[str]:
     return set(_TASKS)
+
+
+def title(key: str) -> str:
+    """Return the title registered for ``key``, or "" (an unknown or untitled task)."""
+    return str(_TITLES.get(key, ""))

@@ -14,6 +14,7 @@ class JobOut(Schema):
     id: str
     task: str
     label: str
+    title: str  # what the job does, in the reader's language, then what it worked on
     status: str
     status_label: str
     progress: float
@@ -30,6 +31,10 @@ class JobOut(Schema):
     @staticmethod
     def resolve_id(job) -> str:
         return str(job.pk)
+
+    @staticmethod
+    def resolve_title(job) -> str:
+        return job.title
 
     @staticmethod
     def resolve_status_label(job) -> str:

@@ -107,4 +107,4 @@ def request_loop() -> Job | None:
         waiting = Job.objects.filter(task=LOOP_TASK, status=Job.Status.QUEUED).first()
         if waiting is not None:
             return waiting
-        return submit(LOOP_TASK, label="loop", audited=False)
+        return submit(LOOP_TASK, audited=False)

@@ -48,3 +48,22 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
 def chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def copy_binary(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """PostgreSQL only: COPY ``rows`` in binary (no text escaping of bytea); return how many.
+
+    Values are given as the database takes them in binary: a list or dict for a JSON
+    column (not its text), bytes for binary columns.
+    """
+    found = [model._meta.get_field(f) for f in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in found)
+    count = 0
+    sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        copy.set_types([f.db_type(connection) for f in found])
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count

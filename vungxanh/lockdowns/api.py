@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from vungxanh.accounts.scoping import root_areas
 from vungxanh.areas.models import Area
-from vungxanh.areas.views import root_areas
 from vungxanh.lib.apischema import Choice, Id, Pagination, Text, errors
 from vungxanh.lockdowns import queries, services
 from vungxanh.lockdowns.models import LiftRuleRecord, LockdownZone, TestingRound
@@ -74,7 +74,7 @@ def _area(request: HttpRequest, code: str | None) -> Area:
     visible = Area.objects.for_user(request.user, "view").current()
     if code:
         return get_object_or_404(visible, code=code)
-    roots = root_areas(request)
+    roots = root_areas(request.user)
     if not roots:
         raise ValidationError({"area": _("You hold no role in any area.")})
     return min(roots, key=lambda a: a.path)

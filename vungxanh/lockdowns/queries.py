@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, F, Q
@@ -30,10 +32,9 @@ from vungxanh.lockdowns.models import (
 )
 from vungxanh.surveillance.models import CaseRecord, Detection, Series
 
-DEFAULT_RULE = "vn-lockdown-14d"
-# DESIGN §7: the demo opens on the day of the Ninh Kiều working session.
-DEMO_DAY = dt.date(2021, 9, 23)
 SHARE_DAYS = 7
+# The lift rule files; the one marked ``default = true`` is the rule a new zone gets.
+RULES_DIR = Path(__file__).resolve().parent / "rules"
 
 
 def today() -> dt.date:
@@ -42,7 +43,7 @@ def today() -> dt.date:
 
 def default_day() -> dt.date:
     """The "as of" day of a page with no date: the demo's day in the demo, else today."""
-    return DEMO_DAY if settings.DEMO else today()
+    return settings.VX_DEMO_DAY if settings.DEMO else today()
 
 
 def fmt(day: dt.date | None) -> str:
@@ -50,6 +51,14 @@ def fmt(day: dt.date | None) -> str:
 
 
 # -- rules ---------------------------------------------------------------------------------
+
+
+@cache
+def default_rule_code() -> str:
+    """The id of the default lift rule (rule content: ``default = true`` in its file)."""
+    return rules.default_rule_id(RULES_DIR)
+
+
 _PARSED: dict[str, LiftRule] = {}
 
 
@@ -187,15 +196,6 @@ def containment(zone: LockdownZone, links=None) -> Containment:
         else:
             result.outside.append(link)
     return result
-
-
-def eligible_officials(zone: LockdownZone):
-    """Users who hold a role over the zone's commune: the people a shift may name."""
-    from vungxanh.accounts.models import Membership, User
-
-    paths = [*zone.area.ancestor_paths(), zone.area.path]
-    ids = Membership.objects.filter(area__path__in=paths).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
 
 
 # -- many zones ------------------------------------------------------------------------------

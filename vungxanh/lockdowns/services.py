@@ -25,7 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import can, eligible_officials
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.audit.models import AuditEntry
 from vungxanh.audit.services import record, snapshot
@@ -52,7 +52,7 @@ from vungxanh.lockdowns.models import (
 )
 from vungxanh.surveillance.models import CaseRecord, Detection
 
-RULES_DIR = Path(__file__).resolve().parent / "rules"
+RULES_DIR = queries.RULES_DIR
 ZONE = "lockdowns.lockdownzone"
 # Fields an edit may change; status, commune, parent and code move only through services.
 EDITABLE = (
@@ -190,10 +190,11 @@ def sync_lift_rules(*, actor=None, folder: Path = RULES_DIR) -> list[LiftRuleRec
 
 
 def _default_rule() -> LiftRuleRecord:
-    found = LiftRuleRecord.objects.filter(code=queries.DEFAULT_RULE, current=True).first()
+    code = queries.default_rule_code()
+    found = LiftRuleRecord.objects.filter(code=code, current=True).first()
     if found is None:
         sync_lift_rules()
-        found = LiftRuleRecord.objects.get(code=queries.DEFAULT_RULE, current=True)
+        found = LiftRuleRecord.objects.get(code=code, current=True)
     return found
 
 
@@ -854,7 +855,7 @@ def assign_official(shift: Shift, *, actor, user=None, roster_name: str = "") ->
     roster_name = roster_name.strip()
     if user is None and not roster_name:
         raise ValidationError({"user": _("Choose a user or write a name from the roster.")})
-    if user is not None and not queries.eligible_officials(zone).filter(pk=user.pk).exists():
+    if user is not None and not eligible_officials(zone.area).filter(pk=user.pk).exists():
         raise ValidationError({"user": _("This user holds no role over the zone's commune.")})
     if user is not None and shift.assignments.filter(user=user).exists():
         raise ValidationError({"user": _("Already on this shift.")})

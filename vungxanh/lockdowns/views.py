@@ -22,11 +22,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import can, eligible_officials, root_areas
 from vungxanh.areas.models import Area, AreaKind
-from vungxanh.areas.views import root_areas
 from vungxanh.domain import lockdown as rules
 from vungxanh.domain.tabular import parse_date
+from vungxanh.lib import asof
 from vungxanh.lockdowns import exports, queries, services
 from vungxanh.lockdowns.forms import (
     AssignForm,
@@ -75,7 +75,8 @@ def _day(request: HttpRequest, errors: list[str] | None = None) -> dt.date:
             return day
         if errors is not None:
             errors.append(_("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text})
-    return queries.default_day()
+    # The "as of" day chosen at the top of every page (the demo's day by default in the demo).
+    return asof.read(request).day
 
 
 def _zone(request: HttpRequest, pk: int, action: str = "view") -> LockdownZone:
@@ -115,7 +116,7 @@ def _map_area(request: HttpRequest) -> Area:
     visible = Area.objects.for_user(request.user, "view").current()
     if code:
         return get_object_or_404(visible, code=code)
-    roots = root_areas(request)
+    roots = root_areas(request.user)
     if not roots:
         raise PermissionDenied
     return min(roots, key=lambda a: a.path)
@@ -183,7 +184,7 @@ def index(request: HttpRequest) -> HttpResponse:
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     lifts = {z.pk: queries.lift_date(z, day) for z in page.object_list}
     series_options = queries.case_series(request.user, area)
-    series = pick_series(series_options, request.GET.get("series"))
+    series = pick_series(series_options, request.GET.get("series"), area=area)
     shares = queries.ward_shares(request.user, area, day, series)
     notices = (
         ZoneNotice.objects.for_user(request.user, "view")
@@ -319,7 +320,7 @@ def zone_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     area = next((a for a in communes if a.code == chosen), communes[0])
     rules_ = queries.current_rules()
-    initial = {"area": area.code, "rule": queries.DEFAULT_RULE, "scope_type": "alley"}
+    initial = {"area": area.code, "rule": queries.default_rule_code(), "scope_type": "alley"}
     form = ZoneForm(
         request.POST or None,
         initial=initial,
@@ -478,7 +479,7 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": can(user, "lockdowns.inspectionphoto", "view", zone.area),
     }
     households = list(zone.household_list.all())
-    officials = list(queries.eligible_officials(zone)) if may["posts"] else []
+    officials = list(eligible_officials(zone.area)) if may["posts"] else []
     choices = sorted(rules.TRANSITIONS[rules.ZoneStatus(zone.status)])
     context = {
         "zone": zone,
@@ -737,7 +738,7 @@ def shift_assign(request: HttpRequest, pk: int) -> HttpResponse:
         Shift.objects.for_user(request.user, "add").select_related("post__zone__area"), pk=pk
     )
     zone = shift.post.zone
-    users = queries.eligible_officials(zone)
+    users = eligible_officials(zone.area)
     form = AssignForm(request.POST, users=users)
 
     def call(d):

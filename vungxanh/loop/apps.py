@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LoopConfig(AppConfig):
@@ -10,4 +11,8 @@ class LoopConfig(AppConfig):
     def ready(self) -> None:
         from vungxanh.jobs import registry
 
-        registry.register("loop.drain", "vungxanh.loop.drain.drain")
+        registry.register(
+            "loop.drain",
+            "vungxanh.loop.drain.drain",
+            _("Recompute indicators, Rt and levels"),
+        )

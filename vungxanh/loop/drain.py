@@ -19,7 +19,7 @@ from vungxanh.jobs.models import Change, Job
 from vungxanh.loop.stages import STAGES
 from vungxanh.surveillance.models import Series
 
-RULE_CHANGES = {"rules"}
+RULE_CHANGES = {"rules", "decision"}  # only the stages that read rule sets or decisions
 
 
 def province_path(path: str) -> str | None:

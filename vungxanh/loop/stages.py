@@ -1,6 +1,7 @@
 """The stages of the loop, in the order the data flows (../DESIGN.md §2).
 
-indicators → Rt → levels under every computable rule set; the next issues add
+indicators → Rt → levels under every computable rule set (Rt before levels: a rule set may
+read the stored Rt as an input, see ``vungxanh/risk/feeds/``); the next issues add
 establishment statuses, support eligibility and notices after the levels. Each stage is
 a function of (series, provinces) that recomputes only that part, is idempotent and may
 run again after a crash: it deletes and rewrites the rows it owns for that part.
@@ -36,10 +37,8 @@ def _rt(series: Series, provinces: list[Area] | None) -> int:
 
 
 def _levels(series: Series, provinces: list[Area] | None) -> int:
-    return sum(
-        risk.compute_levels(record, series, provinces=provinces)
-        for record in risk.computable_rulesets()
-    )
+    # Every rule set at once: the indicators are read once, not once per rule set.
+    return risk.compute_all_levels(risk.computable_rulesets(), series, provinces=provinces)
 
 
 STAGES: tuple[Stage, ...] = (

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
+from vungxanh.accounts.scoping import root_areas
 from vungxanh.areas.models import Area
-from vungxanh.areas.views import root_areas
 from vungxanh.domain.tabular import parse_date
 from vungxanh.lib.apischema import Id, Pagination, Text, errors
-from vungxanh.risk import exports, services
 from vungxanh.risk import inputs as input_map
+from vungxanh.risk import map_model, outlook, services
+from vungxanh.risk.freshness import freshness, shown_series_code
 from vungxanh.risk.models import (
     Assessment,
     AssessmentSeries,
@@ -140,27 +141,28 @@ def levels(
     """The level in force of each unit directly under ``area`` on ``date``.
 
     Defaults as on the map: the caller's highest area, the first computable rule set in
-    force that day, the series of highest priority, the last day reported.
+    force that day, the area's official series, the last day reported. ``warning``: likely
+    to move to a higher level in the next 7 days (the 14-day projection).
     """
     if area:
         parent = _area(request, area)
     else:
-        roots = root_areas(request)
+        roots = root_areas(request.user)
         if not roots:
             raise PermissionDenied
         parent = min(roots, key=lambda a: a.path)
     computed = AssessmentSeries.objects.for_user(request.user, "view")
-    choice = exports.choose(
+    choice = map_model.choose(
         parent,
         computed,
         rules=rules or "",
-        series=series or "",
+        series=shown_series_code(parent, computed, series or ""),
         day=_date(date),
         today=timezone.localdate(),
     )
     if not choice.ready or (rules and choice.record.code != rules):
         raise Http404
-    level_map = exports.build(
+    level_map = map_model.build(
         parent,
         choice.record,
         choice.series,
@@ -169,7 +171,20 @@ def levels(
         computed=computed,
         officials=OfficialDecision.objects.for_user(request.user, "view"),
     )
+    warnings = outlook.outlooks(
+        choice.record,
+        choice.series,
+        choice.day,
+        list(
+            computed.filter(
+                ruleset=choice.record,
+                series=choice.series,
+                area__in=[row.area for row in level_map.rows],
+            ).select_related("area")
+        ),
+    )
     return {
+        **freshness(parent, choice.series, choice.record).as_dict(),
         "area": parent.code,
         "date": choice.day,
         "rules": choice.record.code,
@@ -188,6 +203,7 @@ def levels(
                 "since": row.changed_on,
                 "official": row.official.label if row.official else None,
                 "inputs": {k: _number(v) for k, v in row.values.items()},
+                "warning": row.area.pk in warnings and warnings[row.area.pk].warning,
             }
             for row in level_map.rows
         ],
@@ -213,12 +229,18 @@ def explain(
         .select_related("series", "area"),
         key=lambda r: (r.series.priority, r.series.code),
     )
-    rows = [r for r in rows if r.series.code == series] if series else rows
+    if series:
+        rows = [r for r in rows if r.series.code == series]
+    else:
+        wanted = shown_series_code(
+            area, AssessmentSeries.objects.for_user(request.user, "view"), children=False
+        )
+        rows = sorted(rows, key=lambda r: r.series.code != wanted)
     if not rows:
         raise Http404
     stored = rows[0]
     day = _date(date) or timezone.localdate()
-    found = exports.explain_area(
+    found = map_model.explain_area(
         record,
         stored.series,
         stored,
@@ -228,7 +250,10 @@ def explain(
     )
     published = found.published
     official = found.official
+    projected = outlook.outlook(record, stored.series, day, stored)
     return {
+        **freshness(area, stored.series, record).as_dict(),
+        "outlook": projected.as_dict() if projected is not None else None,
         "area": area.code,
         "name": area.name,
         "date": day,

@@ -23,8 +23,9 @@ from django.db.models.functions import Substr
 
 from vungxanh.areas.models import Area
 from vungxanh.risk import inputs as input_map
+from vungxanh.risk.engine import Province, evaluate_day, fill_rt, plan_scales
 from vungxanh.risk.models import RuleSetRecord
-from vungxanh.risk.services import _evaluate_day, _plan, _Province, parents, ruleset_of
+from vungxanh.risk.services import parents, ruleset_of
 from vungxanh.surveillance.models import IndicatorSeries, Series
 
 
@@ -86,8 +87,11 @@ def levels_for_day(
         return {}
     stacked = np.array(columns, dtype=np.float64).reshape(len(units), len(names))
     indicators = {name: stacked[:, [i]] for i, name in enumerate(names)}
-    province = _Province(units, day, 1, indicators)
-    plan = _plan(ruleset, units)
+    statistics = input_map.rt_statistics(set(names))
+    if statistics:  # the stored Rt of the day (few areas' rows: read whole)
+        fill_rt(indicators, series, [u.pk for u in units], day, 1, statistics)
+    province = Province(units, day, 1, indicators)
+    plan = plan_scales(ruleset, units)
     previous = np.full(len(units), np.nan)
-    level_index, _ranks = _evaluate_day(ruleset, mapping, province, plan, 0, day, previous)
+    level_index, _ranks = evaluate_day(ruleset, mapping, province, plan, 0, day, previous)
     return {unit.pk: int(level) for unit, level in zip(units, level_index, strict=True)}

@@ -1,58 +1,53 @@
-"""Which stored indicator feeds each input of the Vietnamese rule sets.
+"""Which stored indicator feeds each input of a rule set, as the files of ``feeds/`` say.
 
-The international rule sets (EU, CDC, …) are for the offline ``vungxanh assess`` command
-and have no mapping: their inputs are not measured by this system. A derived rule set
-(``parent = …``) uses its parent's mapping unless it has its own (vn-4800-2021-cantho
-inherits vn-4800-2021's; vn-4800-2021-2w replaces the case rate by the two-week average).
+The content is data (``feeds/vn-indicator-inputs.toml``, parsed by
+``vungxanh.domain.feeds``): the indicator of each input, the day the elderly criterion of
+QĐ 4800 switches from people aged 65 to people aged 50, which cells are judgements. Here
+they are followed: a derived rule set (``parent = …``) uses its parent's sources unless it
+names its own, and the engine asks for the values of a day.
 
-Not mapped, so not computable from the stored indicators:
-
-- vn-2686-2021: a commune's level rests on yes/no facts its steering committee establishes
-  (a cluster of unknown source, F1 in the community, next to a red commune, …) that no
-  indicator holds; ``known_source_f0_14d_per_100k`` would need the source of each case.
-- vn-218-2022: full-dose coverage of the whole population and deaths per 100,000 are not
-  stored indicators (coverage is stored for adults and the elderly only), and the file
-  itself leaves most levels "not determined".
+A source is a stored indicator, a statistic of the stored Rt (``rt.q50``, …), the previous
+level, or a switch between indicators on a date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 
+from vungxanh.domain.feeds import PREVIOUS_LEVEL, Feeds, combine, is_rt, load_feeds
 from vungxanh.domain.rules import RuleSet
 
-# From 1/11/2021 the elderly criterion of QĐ 4800 counts people aged 50 and over; in October
-# it counted people aged 65 and over (shared/RULES-VN.md §2.1, S10).
-ELDERLY_50_FROM = dt.date(2021, 11, 1)
-ELDERLY = "elderly-full-dose"
-PREVIOUS_LEVEL = "previous_level"
+FEEDS_DIR = Path(__file__).resolve().parent / "feeds"
+# Folders read in order, a later file's rule set replacing an earlier one's (tests and a
+# province's own folder add theirs after the shipped one).
+FEEDS_DIRS: list[Path] = [FEEDS_DIR]
 
-INDICATOR_FOR_INPUT: dict[str, dict[str, str]] = {
-    "vn-4800-2021": {
-        "cases_per_100k_week": "community_incidence_7d",
-        "vacc_1dose_18plus_pct": "vacc_1dose_18plus_pct",
-        "vacc_full_elderly_pct": ELDERLY,
-        # Criterion 3 at commune level: oxygen at the health station (QĐ 4800, S10, S13).
-        "capacity_met": "station_oxygen",
-        "previous_level": PREVIOUS_LEVEL,
-    },
-    "vn-4800-2021-2w": {"cases_per_100k_week": "community_weekly_avg_2w"},
-    "vn-green-zone-14d": {"days_since_community_case": "days_since_community_case"},
-    # The Ministry's series has no place of detection: every reported case counts.
-    "vn-4800-2021-moh": {"cases_per_100k_week": "incidence_7d"},
-}
+__all__ = ["PREVIOUS_LEVEL", "is_rt"]
+
+
+@cache
+def _feeds(folders: tuple[Path, ...]) -> Feeds:
+    return combine([load_feeds(p) for folder in folders for p in sorted(folder.glob("*.toml"))])
+
+
+def feeds() -> Feeds:
+    """Return the sources of every rule set, as the files of ``FEEDS_DIRS`` say."""
+    return _feeds(tuple(FEEDS_DIRS))
 
 
 def mapping_for(ruleset: RuleSet, parents: dict[str, str]) -> dict[str, str]:
-    """Return input -> indicator for ``ruleset``, following its parent chain."""
+    """Return input -> source for ``ruleset``, following its parent chain."""
     chain = [ruleset.id]
     while chain[-1] in parents and parents[chain[-1]]:
         chain.append(parents[chain[-1]])
+    sources = feeds().inputs
     mapping: dict[str, str] = {}
     for code in reversed(chain):
-        mapping.update(INDICATOR_FOR_INPUT.get(code, {}))
+        mapping.update({name: cell.source for name, cell in sources.get(code, {}).items()})
     return {name: mapping[name] for name in ruleset.inputs if name in mapping}
 
 
@@ -60,6 +55,11 @@ def computable(ruleset: RuleSet, parents: dict[str, str]) -> bool:
     """A rule set can run on surveillance data when every input it needs has a source."""
     mapping = mapping_for(ruleset, parents)
     return bool(mapping) and all(name in mapping for name in ruleset.inputs)
+
+
+def indicator_on(source: str, day: dt.date) -> str:
+    """Return the stored series ``source`` reads on ``day``."""
+    return feeds().indicator_on(source, day)
 
 
 def day_values(
@@ -71,19 +71,33 @@ def day_values(
 ) -> dict[str, np.ndarray]:
     """Return each input's values (one per area) on ``day`` from indicator matrices."""
     values = {}
-    for name, indicator in mapping.items():
-        if indicator == PREVIOUS_LEVEL:
+    for name, source in mapping.items():
+        if source == PREVIOUS_LEVEL:
             values[name] = previous
-        elif indicator == ELDERLY:
-            source = "vacc_full_50plus_pct" if day >= ELDERLY_50_FROM else "vacc_full_65plus_pct"
-            values[name] = indicators[source][:, column]
         else:
-            values[name] = indicators[indicator][:, column]
+            values[name] = indicators[indicator_on(source, day)][:, column]
     return values
 
 
+def source_matrix(source: str, indicators: dict[str, np.ndarray], dates) -> np.ndarray:
+    """Return the ``areas × days`` values ``source`` (not the previous level) reads over ``dates``."""
+    read = [indicator_on(source, d) for d in dates]
+    if len(set(read)) == 1:
+        return indicators[read[0]]
+    out = np.empty_like(indicators[read[0]])
+    for t, name in enumerate(read):
+        out[:, t] = indicators[name][:, t]
+    return out
+
+
 def needed_indicators(mapping: dict[str, str]) -> set[str]:
-    needed = {i for i in mapping.values() if i not in {PREVIOUS_LEVEL, ELDERLY}}
-    if ELDERLY in mapping.values():
-        needed |= {"vacc_full_50plus_pct", "vacc_full_65plus_pct"}
-    return needed
+    """Return every stored series the mapping reads: indicators and Rt statistics."""
+    found: set[str] = set()
+    for source in mapping.values():
+        found |= feeds().indicators_of(source)
+    return found
+
+
+def rt_statistics(names: set[str]) -> set[str]:
+    """The Rt statistics among ``names`` (``rt.q50`` → ``q50``)."""
+    return {name.split(".", 1)[1] for name in names if is_rt(name)}

@@ -35,10 +35,10 @@ from django.utils.translation import gettext as _
 
 from vungxanh.areas.models import Area
 from vungxanh.domain.classify import NO_RULE, Threshold, format_number, what_lowers
-from vungxanh.domain.indicators import PER, days_since, window_sum
+from vungxanh.domain.indicators import INDICATORS, PER, IndicatorInputs, compute, forward_fill
 from vungxanh.domain.rules import Level, RuleSet
+from vungxanh.risk import engine, services
 from vungxanh.risk import inputs as input_map
-from vungxanh.risk import services
 from vungxanh.risk.models import AssessmentSeries, RuleSetRecord
 from vungxanh.surveillance.models import IndicatorSeries, Series
 
@@ -299,18 +299,19 @@ def _forward(projection: Projection, ruleset: RuleSet, row: AssessmentSeries, ho
     names = input_map.needed_indicators(mapping)
     projected = [_projected(stored[a.pk], names, start, offset, days, a) for a in areas]
     matrices = {name: np.stack([p[name] for p in projected]) for name in names}
-    province = services._Province(areas, start, days, matrices)
-    plan = services._plan(ruleset, areas)
+    _hold_rt(matrices, row.series, areas, start, offset, names)
+    province = engine.Province(areas, start, days, matrices)
+    plan = engine.plan_scales(ruleset, areas)
     history = np.stack([_history(computed[a.pk], start, offset) for a in areas])
     index = np.full((len(areas), days), NO_RULE, dtype=np.int64)
     index[:, : offset + 1] = history
     ranks = np.array([lv.rank for lv in ruleset.levels] + [0], dtype=np.float64)
     previous = np.where(history[:, -1] >= 0, ranks[history[:, -1]], np.nan)
     for t in range(offset + 1, days):
-        index[:, t], previous = services._evaluate_day(
+        index[:, t], previous = engine.evaluate_day(
             ruleset, mapping, province, plan, t, dates[t], previous
         )
-    timed = services._timed(ruleset, index, dates)[0]
+    timed = engine.timed_levels(ruleset, index, dates)[0]
     projection.horizon = dates[-1]
     current = projection.level
     for t in range(offset + 1, days):
@@ -324,6 +325,22 @@ def _forward(projection: Projection, ruleset: RuleSet, row: AssessmentSeries, ho
                 projection.green_on = dates[t]
         elif projection.green_on is not None:
             projection.green_on = None  # it did not stay green: not a real turn
+
+
+def _hold_rt(matrices, series, areas, start: dt.date, offset: int, names: set[str]) -> None:
+    """Fill the Rt statistics a rule set reads: stored up to the day, then held at the
+    day's last estimate (the projection does not re-estimate Rt)."""
+    statistics = input_map.rt_statistics(names)
+    if not statistics:
+        return
+    days = next(iter(matrices.values())).shape[1]
+    history = {f"rt.{s}": np.full((len(areas), days), np.nan) for s in statistics}
+    engine.fill_rt(history, series, [a.pk for a in areas], start, offset + 1, statistics)
+    for name, values in history.items():
+        known = forward_fill(values[:, : offset + 1])
+        values[:, : offset + 1] = known
+        values[:, offset + 1 :] = known[:, -1:]
+        matrices[name] = values
 
 
 def _history(row: AssessmentSeries, start: dt.date, offset: int) -> np.ndarray:
@@ -370,22 +387,28 @@ def _projected(
     return result
 
 
+# The indicators that follow from the daily flows alone, recomputed ahead of the day.
+WINDOWED = (
+    "cumulative_cases",
+    "cases_7d",
+    "community_7d",
+    "community_prev_7d",
+    "incidence_7d",
+    "community_incidence_7d",
+    "community_incidence_14d",
+    "community_weekly_avg_2w",
+    "days_since_community_case",
+)
+
+
 def _windows(flows: dict[str, np.ndarray], population: int | None) -> dict[str, np.ndarray]:
-    """Recompute the window indicators of one area from its daily flows."""
-    cases, community = flows["new_cases"][None, :], flows["new_community"][None, :]
-    community_7d = window_sum(community, 7)[0]
-    community_prev_7d = window_sum(community, 7, lag=7)[0]
-    cases_7d = window_sum(cases, 7)[0]
-    rate = (PER / population) if population else np.nan
-    since = days_since(community)[0]
-    return {
-        "cumulative_cases": np.cumsum(cases[0]),
-        "cases_7d": cases_7d,
-        "community_7d": community_7d,
-        "community_prev_7d": community_prev_7d,
-        "incidence_7d": cases_7d * rate,
-        "community_incidence_7d": community_7d * rate,
-        "community_incidence_14d": (community_7d + community_prev_7d) * rate,
-        "community_weekly_avg_2w": (community_7d + community_prev_7d) / 2.0 * rate,
-        "days_since_community_case": since,
-    }
+    """Recompute the window indicators of one area from its daily flows, with the domain's
+    formulas (``domain.indicators.compute``): the projection continues what is stored."""
+    days = len(flows["new_cases"])
+    inputs = IndicatorInputs.empty([population or np.nan], [-1], [0], days)
+    inputs.cases["community"] = flows["new_community"][None, :].copy()
+    # Cases not found in the community: their place of detection does not matter here.
+    inputs.cases["unknown"] = (flows["new_cases"] - flows["new_community"])[None, :]
+    inputs.deaths = flows["new_deaths"][None, :].copy()
+    computed = compute(inputs)
+    return {name: computed[INDICATORS.index(name), 0] for name in WINDOWED}

@@ -53,6 +53,32 @@ class RuleSetDetailOut(RuleSetOut):
     unverified: list[str] = Field(description="Every cell not verified in the legal text")
 
 
+class FreshnessOut(Schema):
+    data_until: dt.datetime | None = Field(
+        None, description="The last change of the facts counted here (import, edit, undo…)"
+    )
+    levels_computed_at: dt.datetime | None = Field(
+        None, description="When these levels were last computed"
+    )
+    recompute_pending: bool = Field(
+        False, description="A change waits for the loop: the levels may be behind the data"
+    )
+
+
+class OutlookOut(Schema):
+    day: dt.date
+    warning: bool = Field(description="Likely to move to a higher level in the next 7 days")
+    probability: float | None = Field(
+        description="Probability that the weekly case rate reaches the next level within 7 days"
+    )
+    next_level: str | None
+    threshold_per_100k_week: float | None
+    threshold_cases_week: float | None
+    projected_cases: list[float] = Field(description="Expected new cases, the next 14 days")
+    projected_low: list[float]
+    projected_high: list[float]
+
+
 class AreaLevelOut(Schema):
     code: str
     name: str
@@ -64,9 +90,12 @@ class AreaLevelOut(Schema):
     since: dt.date | None = Field(description="The level in force since")
     official: str | None = Field(description="Official decision in force, if any")
     inputs: dict[str, float | None]
+    warning: bool = Field(
+        False, description="Likely to move to a higher level in the next 7 days (projection)"
+    )
 
 
-class LevelsOut(Schema):
+class LevelsOut(FreshnessOut):
     area: str
     date: dt.date
     rules: str
@@ -98,7 +127,7 @@ class OfficialOut(Schema):
     source_url: str
 
 
-class ExplanationOut(Schema):
+class ExplanationOut(FreshnessOut):
     area: str
     name: str
     date: dt.date
@@ -117,6 +146,9 @@ class ExplanationOut(Schema):
     adjustments: list[CriterionOut]
     published: PublishedOut | None
     official: OfficialOut | None
+    outlook: OutlookOut | None = Field(
+        None, description="The 14-day projection of cases and its warning"
+    )
 
 
 class AssessmentOut(Schema):

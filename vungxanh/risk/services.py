@@ -1,8 +1,9 @@
 """The only code that writes rule sets, computed levels, assessments and level changes.
 
 ``sync_rulesets`` loads the rule files with their checksums. ``compute_levels`` runs a
-rule set over every area's stored indicators, day by day, all areas of a scale in one
-vectorised call, and stores one AssessmentSeries row per area. ``publish`` freezes the
+rule set over every area's stored indicators and Rt with the level engine
+(``risk.engine``: day by day, all areas of a scale in one vectorised call) and stores one
+AssessmentSeries row per area. ``publish`` freezes the
 levels of a date as Assessments (inputs as known when published) and records each
 LevelChange with the day it takes effect; ``decide_level`` lets a steering committee
 member decide another level, with a reason; both levels are kept.
@@ -11,21 +12,26 @@ member decide another level, with a reason; both levels are kept.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import NATION_PATH, can
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.audit import services as audit
-from vungxanh.domain.classify import NO_RULE, apply_timing, assess, explain, index_of_rank
-from vungxanh.domain.indicators import forward_fill
+from vungxanh.domain.classify import assess, explain
 from vungxanh.domain.rules import RuleSet, load_ruleset, parse_ruleset
+from vungxanh.jobs.services import record_change
+from vungxanh.lib.bulk import copy_binary, insert_rows
+from vungxanh.risk import engine
 from vungxanh.risk import inputs as input_map
 from vungxanh.risk.models import (
     Assessment,
@@ -36,14 +42,6 @@ from vungxanh.risk.models import (
 from vungxanh.surveillance.models import IndicatorSeries, Series
 
 RULESETS_DIR = Path(__file__).resolve().parent / "rulesets"
-# Scales in the order they are evaluated: a scale judged on its children comes after them.
-SCALE_ORDER = [
-    AreaKind.SUBUNIT,
-    AreaKind.COMMUNE,
-    AreaKind.DISTRICT,
-    AreaKind.PROVINCE,
-    AreaKind.NATION,
-]
 ASSESSMENT_LABEL = "risk.assessment"
 
 
@@ -74,6 +72,8 @@ def sync_rulesets(*, actor=None, folder: Path = RULESETS_DIR) -> list[RuleSetRec
             object_repr=_("rule sets"),
             after={"loaded": changed},
         )
+        # Every series and area may be assessed under a changed rule set.
+        record_change("rules", area_path=NATION_PATH)
     return loaded
 
 
@@ -167,188 +167,141 @@ def rulesets_on(day: dt.date) -> list[RuleSetRecord]:
 # -- computing levels ----------------------------------------------------------------------
 
 
-@dataclass
-class _Province:
-    """The areas of one province with their indicator matrices on a common day axis."""
-
-    areas: list[Area]
-    start: dt.date
-    days: int
-    indicators: dict[str, np.ndarray]
-
-
-def _load_province(series: Series, province: Area, names: set[str]) -> _Province | None:
-    rows = list(
-        IndicatorSeries.objects.filter(
-            series=series, area__path__startswith=province.path
-        ).select_related("area")
-    )
-    if not rows:
-        return None
-    start = min(r.start for r in rows)
-    end = max(r.start + dt.timedelta(days=r.days) for r in rows)
-    days = (end - start).days
-    matrices = {n: np.full((len(rows), days), np.nan, dtype=np.float64) for n in names}
-    for i, row in enumerate(rows):
-        offset = (row.start - start).days
-        data = row.matrix()
-        for name in names:
-            matrices[name][i, offset : offset + row.days] = data[row.names.index(name)]
-    return _Province([r.area for r in rows], start, days, matrices)
-
-
-@dataclass(frozen=True)
-class _ScaleStep:
-    """The areas of one scale, and for scales judged on children, who their children are."""
-
-    scale: str
-    rows: np.ndarray  # positions of the scale's areas
-    children: np.ndarray | None  # positions of their children
-    parent_slot: np.ndarray | None  # for each child, the index of its parent within ``rows``
-
-
-def _plan(ruleset: RuleSet, areas: list[Area]) -> list[_ScaleStep]:
-    """Work out once per province which rows each scale evaluates (no per-day loops)."""
-    position = {a.pk: i for i, a in enumerate(areas)}
-    kinds = np.array([a.kind for a in areas])
-    steps = []
-    for scale in SCALE_ORDER:
-        rows = np.flatnonzero(kinds == scale)
-        if not len(rows):
-            continue
-        rule = ruleset.scale_rules.get(str(scale))
-        children = parent_slot = None
-        if rule is not None and rule.method == "children":
-            slot_of = {areas[r].pk: k for k, r in enumerate(rows)}
-            pairs = [
-                (position[a.pk], slot_of[a.parent_id]) for a in areas if a.parent_id in slot_of
-            ]
-            children = np.array([p for p, _slot in pairs], dtype=int)
-            parent_slot = np.array([slot for _p, slot in pairs], dtype=int)
-        steps.append(_ScaleStep(str(scale), rows, children, parent_slot))
-    return steps
-
-
-def _child_levels(ruleset: RuleSet, step: _ScaleStep, level_index: np.ndarray):
-    """Count the children at each level key, per parent, for share() and count()."""
-    size = len(step.rows)
-    child_index = level_index[step.children]
-    assessed = np.zeros(size)
-    np.add.at(assessed, step.parent_slot[child_index >= 0], 1.0)
-    counts = {}
-    for number, level in enumerate(ruleset.levels):
-        at_level = np.zeros(size)
-        np.add.at(at_level, step.parent_slot[child_index == number], 1.0)
-        counts[level.key] = (at_level, assessed)
-    return counts
-
-
-def _evaluate_day(
-    ruleset,
-    mapping,
-    province: _Province,
-    plan: list[_ScaleStep],
-    column: int,
-    day: dt.date,
-    previous: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (level index, rank) of every area of the province on one day."""
-    values = input_map.day_values(mapping, province.indicators, day, column, previous)
-    level_index = np.full(len(province.areas), NO_RULE, dtype=np.int64)
-    for step in plan:
-        child_levels = (
-            _child_levels(ruleset, step, level_index) if step.children is not None else None
-        )
-        result = assess(
-            ruleset,
-            {k: v[step.rows] for k, v in values.items()},
-            scale=step.scale,
-            child_levels=child_levels,
-        )
-        level_index[step.rows] = result.level_index
-    ranks = np.array([lv.rank for lv in ruleset.levels] + [0], dtype=np.float64)
-    return level_index, np.where(level_index >= 0, ranks[level_index], np.nan)
-
-
 def compute_levels(
     record: RuleSetRecord, series: Series, *, provinces: list[Area] | None = None
 ) -> int:
-    """Compute and store every day's level of every area under ``record``; return rows."""
-    ruleset = ruleset_of(record)
-    mapping = input_map.mapping_for(ruleset, parents())
-    names = input_map.needed_indicators(mapping)
+    """Compute and store every day's level of every area under ``record``; return rows.
+
+    Derived data: run by the loop's levels stage (one audit entry per loop job).
+    """
+    return compute_all_levels([record], series, provinces=provinces)
+
+
+def compute_all_levels(
+    records: list[RuleSetRecord], series: Series, *, provinces: list[Area] | None = None
+) -> int:
+    """``compute_levels`` for several rule sets at once, set-based; return the rows stored.
+
+    The indicators are read once for every rule set; provinces that share a day axis are
+    evaluated together (one pass per day for all of them, as each area's level depends
+    only on its own inputs and its children's levels), then cut back into one row per area
+    on its province's axis, exactly as a province computed alone; the rows are written in
+    one stream (COPY on PostgreSQL), not one model instance each.
+    """
     provinces = provinces or list(Area.objects.current().filter(kind=AreaKind.PROVINCE))
+    family = parents()
+    plans = []
+    for record in records:
+        ruleset = ruleset_of(record)
+        plans.append((record, ruleset, input_map.mapping_for(ruleset, family)))
+    names = set().union(*(input_map.needed_indicators(mapping) for _r, _s, mapping in plans))
+    blocks = _load_blocks(series, provinces, names) if plans else []
+    scope = Q(*[Q(area__path__startswith=p.path) for p in provinces], _connector=Q.OR)
     written = 0
-    for province in provinces:
-        loaded = _load_province(series, province, names)
-        with transaction.atomic():
-            AssessmentSeries.objects.filter(
-                ruleset=record, series=series, area__path__startswith=province.path
-            ).delete()
-            if loaded is not None:
-                written += _store_province(record, ruleset, mapping, series, loaded)
+    with transaction.atomic():
+        AssessmentSeries.objects.filter(
+            scope, ruleset__in=[record for record, _s, _m in plans], series=series
+        ).delete()
+        for record, ruleset, mapping in plans:
+            for block in blocks:
+                written += _store_province(record, ruleset, mapping, series, block)
     return written
 
 
-def _store_province(record, ruleset, mapping, series, province: _Province) -> int:
+@dataclass(frozen=True)
+class _Unit:
+    """What the level engine needs of an area (no model instance for 11,000 of them)."""
+
+    pk: int
+    kind: str
+    parent_id: int | None
+
+
+def _load_blocks(series: Series, provinces: list[Area], names: set[str]) -> list[engine.Province]:
+    """Return the stored inputs of the provinces' areas, provinces of one day axis together.
+
+    Each province's axis is the one ``engine.load_province`` gives it (its areas' first
+    day to their last); one query reads every row, without model instances.
+    """
+    scope = Q(*[Q(area__path__startswith=p.path) for p in provinces], _connector=Q.OR)
+    rows = IndicatorSeries.objects.filter(scope, series=series).values_list(
+        "area_id", "area__path", "start", "days", "names", "data"
+    )
+    by_province: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_province["/".join(row[1].split("/")[:2])].append(row)
+    by_axis: dict[tuple[dt.date, int], list[tuple]] = defaultdict(list)
+    for found in by_province.values():
+        start = min(r[2] for r in found)
+        end = max(r[2] + dt.timedelta(days=r[3]) for r in found)
+        by_axis[(start, (end - start).days)].extend(found)
+    under = Q(*[Q(path__startswith=p.path) for p in provinces], _connector=Q.OR)
+    areas = {
+        pk: _Unit(pk, kind, parent)
+        for pk, kind, parent in Area.objects.filter(under).values_list("pk", "kind", "parent")
+    }
+    stored = sorted(n for n in names if not input_map.is_rt(n))
+    statistics = input_map.rt_statistics(names)
+    blocks = []
+    for (start, days), found in sorted(by_axis.items()):
+        matrices = {n: np.full((len(found), days), np.nan, dtype=np.float64) for n in names}
+        for i, (_pk, _path, first, length, row_names, data) in enumerate(found):
+            offset = (first - start).days
+            values = np.frombuffer(bytes(data), dtype=np.float32).reshape(len(row_names), length)
+            for name in stored:
+                matrices[name][i, offset : offset + length] = values[row_names.index(name)]
+        area_ids = [r[0] for r in found]
+        if statistics:
+            engine.fill_rt(matrices, series, area_ids, start, days, statistics)
+        blocks.append(engine.Province([areas[pk] for pk in area_ids], start, days, matrices))
+    return blocks
+
+
+STORED_LEVEL_FIELDS = (
+    "area",
+    "ruleset",
+    "series",
+    "start",
+    "days",
+    "levels",
+    "computed",
+    "input_names",
+    "inputs",
+    "computed_at",
+)
+
+
+def _store_province(record, ruleset, mapping, series, province: engine.Province) -> int:
     n, days = len(province.areas), province.days
-    computed = np.full((n, days), NO_RULE, dtype=np.int64)
-    previous = np.full(n, np.nan)
-    dates = [province.start + dt.timedelta(days=t) for t in range(days)]
-    plan = _plan(ruleset, province.areas)
-    for t, day in enumerate(dates):
-        computed[:, t], previous = _evaluate_day(ruleset, mapping, province, plan, t, day, previous)
-    decided = _timed(ruleset, computed, dates)
+    computed, decided = engine.evaluate_province(ruleset, mapping, province)
     input_names = sorted(mapping)
     stack = (
-        np.stack([_input_matrix(mapping, province, dates, name) for name in input_names])
+        np.stack([engine.input_matrix(mapping, province, name) for name in input_names])
         if input_names
         else np.zeros((0, n, days))
     )
-    rows = [
-        AssessmentSeries(
-            area=area,
-            ruleset=record,
-            series=series,
-            start=province.start,
-            days=days,
-            levels=decided[i].astype(np.int16).tobytes(),
-            computed=computed[i].astype(np.int16).tobytes(),
-            input_names=input_names,
-            inputs=np.ascontiguousarray(stack[:, i, :], dtype=np.float32).tobytes(),
+    now = models.DateTimeField().get_db_prep_value(timezone.now(), connection)
+    binary = connection.vendor == "postgresql"
+    names_value = input_names if binary else json.dumps(input_names)
+    # One row per area on its province's axis (a block may hold provinces of one axis).
+    rows = (
+        (
+            area.pk,
+            record.pk,
+            series.pk,
+            province.start,
+            days,
+            decided[i].astype(np.int16).tobytes(),
+            computed[i].astype(np.int16).tobytes(),
+            names_value,
+            np.ascontiguousarray(stack[:, i, :], dtype=np.float32).tobytes(),
+            now,
         )
         for i, area in enumerate(province.areas)
-    ]
-    AssessmentSeries.objects.bulk_create(rows, batch_size=500)
-    return len(rows)
-
-
-def _input_matrix(mapping, province: _Province, dates, name: str) -> np.ndarray:
-    indicator = mapping[name]
-    if indicator == input_map.PREVIOUS_LEVEL:
-        return np.full((len(province.areas), len(dates)), np.nan)
-    if indicator == input_map.ELDERLY:
-        switch = np.array([d >= input_map.ELDERLY_50_FROM for d in dates])
-        return np.where(
-            switch,
-            province.indicators["vacc_full_50plus_pct"],
-            province.indicators["vacc_full_65plus_pct"],
-        )
-    return province.indicators[indicator]
-
-
-def _timed(ruleset: RuleSet, computed: np.ndarray, dates) -> np.ndarray:
-    """Apply hysteresis and delays to ranked levels; grey/unknown states pass through."""
-    ranks = np.array([lv.rank for lv in ruleset.levels] + [0], dtype=np.float64)
-    ranked = np.array([lv.state == "level" for lv in ruleset.levels] + [False])
-    is_ranked = ranked[computed]
-    rank = np.where(is_ranked, ranks[computed], np.nan)
-    # An unranked day (no data) neither raises nor lowers: carry the last ranked level.
-    filled = forward_fill(rank)
-    timed = apply_timing(ruleset, np.nan_to_num(filled, nan=0.0), dates)
-    # Before an area's first ranked day apply_timing gives NaN: no decided level yet.
-    index = index_of_rank(ruleset, timed)
-    return np.where(is_ranked | ~np.isnan(filled), index, computed)
+    )
+    if binary:
+        return copy_binary(AssessmentSeries, STORED_LEVEL_FIELDS, rows)
+    return insert_rows(AssessmentSeries, STORED_LEVEL_FIELDS, rows)
 
 
 # -- reading one day -------------------------------------------------------------------------
@@ -483,6 +436,7 @@ def publish(
             },
             legal_basis=legal_basis,
         )
+        record_change("decision", area_path=scope.path, series_code=series.code, date_from=day)
     return saved
 
 
@@ -564,5 +518,11 @@ def decide_level(
         ),
         reason=reason,
         legal_basis=legal_basis,
+    )
+    record_change(
+        "decision",
+        area_path=assessment.area.path,
+        series_code=assessment.series.code,
+        date_from=assessment.date,
     )
     return assessment

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,12 +23,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import can, root_areas
 from vungxanh.areas.models import Area, AreaKind
-from vungxanh.areas.views import root_areas
 from vungxanh.domain.tabular import parse_date
-from vungxanh.risk import exports, projection, services
+from vungxanh.lib import asof
+from vungxanh.lib.downloads import xlsx_download
+from vungxanh.lib.workbook import Book
+from vungxanh.risk import map_model, outlook, projection, services
 from vungxanh.risk.forms import DecideForm, PublishForm
+from vungxanh.risk.freshness import freshness, level_on, moment, shown_series_code
 from vungxanh.risk.models import (
     Assessment,
     AssessmentSeries,
@@ -76,27 +79,86 @@ def _map_area(request: HttpRequest) -> Area:
     code = request.GET.get("area", "").strip()
     if code:
         return _area(request, code)
-    roots = root_areas(request)
+    roots = root_areas(request.user)
     if not roots:
         raise PermissionDenied
     return min(roots, key=lambda a: a.path)
 
 
-def _choice(request: HttpRequest, errors: list[str]) -> exports.MapChoice:
+def _choice(request: HttpRequest, errors: list[str]) -> map_model.MapChoice:
     area = _map_area(request)
-    return exports.choose(
+    # Without a date of its own, the map shows the "as of" day (the last reported day
+    # when the figures stop before it), like the surveillance pages.
+    return map_model.choose(
         area,
         _computed(request),
         rules=request.GET.get("rules", ""),
-        series=request.GET.get("series", ""),
+        series=shown_series_code(area, _computed(request), request.GET.get("series", "").strip()),
         day=_day(request, errors),
-        today=_today(),
-        demo=settings.DEMO,
+        today=asof.read(request).day,
+        demo=False,
     )
 
 
-def _level_map(request: HttpRequest, choice: exports.MapChoice) -> exports.LevelMap:
-    return exports.build(
+def _outlooks(request: HttpRequest, level_map: map_model.LevelMap) -> dict[int, outlook.Outlook]:
+    """The projection of each unit of the map on its day (the warnings)."""
+    rows = list(
+        _computed(request)
+        .filter(
+            ruleset=level_map.record,
+            series=level_map.series,
+            area__in=[row.area for row in level_map.rows],
+        )
+        .select_related("area")
+    )
+    return outlook.outlooks(level_map.record, level_map.series, level_map.day, rows)
+
+
+def _collection(request: HttpRequest, level_map: map_model.LevelMap, *, geometry: bool) -> dict:
+    """The map's GeoJSON with each unit's warning and the freshness of the whole."""
+    collection = level_map.geojson(geometry=geometry)
+    warnings = _outlooks(request, level_map)
+    codes = {row.area.code: row.area.pk for row in level_map.rows}
+    text = _("Likely to move to a higher level in the next 7 days")
+    for feature in collection["features"]:
+        found = warnings.get(codes.get(feature["id"]))
+        warned = found is not None and found.warning
+        feature["properties"]["warning"] = warned
+        feature["properties"]["warning_text"] = text if warned else ""
+        feature["properties"]["warning_probability"] = (
+            round(found.probability, 3)
+            if found is not None and found.probability is not None
+            else None
+        )
+    fresh = freshness(level_map.parent, level_map.series, level_map.record)
+    collection.update(
+        {
+            "data_until": fresh.data_until.isoformat() if fresh.data_until else None,
+            "levels_computed_at": fresh.levels_computed_at.isoformat()
+            if fresh.levels_computed_at
+            else None,
+            "recompute_pending": fresh.recompute_pending,
+            "freshness": fresh.line(),
+        }
+    )
+    return collection
+
+
+def _geojson_response(
+    request: HttpRequest, level_map: map_model.LevelMap, *, download: bool, geometry: bool
+) -> JsonResponse:
+    response = JsonResponse(
+        _collection(request, level_map, geometry=geometry),
+        json_dumps_params={"ensure_ascii": False},
+        content_type=map_model.GEOJSON_TYPE if download else "application/json",
+    )
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{level_map.filename("geojson")}"'
+    return response
+
+
+def _level_map(request: HttpRequest, choice: map_model.MapChoice) -> map_model.LevelMap:
+    return map_model.build(
         choice.area,
         choice.record,
         choice.series,
@@ -107,7 +169,7 @@ def _level_map(request: HttpRequest, choice: exports.MapChoice) -> exports.Level
     )
 
 
-def _ready_map(request: HttpRequest) -> exports.LevelMap:
+def _ready_map(request: HttpRequest) -> map_model.LevelMap:
     """The map a data or export request names; 404 when nothing is computed for it."""
     choice = _choice(request, [])
     if not choice.ready:
@@ -125,23 +187,32 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "choice": choice,
         "area": choice.area,
         "ancestors": _areas(request).ancestors_of(choice.area),
-        "records": exports.records_for_select(choice),
+        "records": map_model.records_for_select(choice),
         "level_map": level_map,
         "errors": errors,
     }
     if level_map is not None:
         query = choice.query()
+        warnings = _outlooks(request, level_map)
         context.update(
             {
                 "query": urlencode(query),
                 "legend": level_map.legend(),
                 "config": _map_config(choice, query),
+                "freshness": freshness(choice.area, choice.series, choice.record),
+                "warned": [r.area for r in level_map.rows if _warned(warnings, r.area)],
+                "warned_codes": {r.area.code for r in level_map.rows if _warned(warnings, r.area)},
             }
         )
     return render(request, "risk/map.html", context)
 
 
-def _map_config(choice: exports.MapChoice, query: dict) -> dict:
+def _warned(warnings: dict[int, outlook.Outlook], area: Area) -> bool:
+    found = warnings.get(area.pk)
+    return found is not None and found.warning
+
+
+def _map_config(choice: map_model.MapChoice, query: dict) -> dict:
     return {
         "geojson": reverse("risk:map_geojson") + "?" + urlencode(query),
         "levels": reverse("risk:map_levels"),
@@ -164,7 +235,7 @@ def _map_config(choice: exports.MapChoice, query: dict) -> dict:
 @require_GET
 def map_levels(request: HttpRequest) -> HttpResponse:
     """The levels of the map's areas on a date, without geometry (for the date slider)."""
-    return exports.geojson_response(_ready_map(request), download=False, geometry=False)
+    return _geojson_response(request, _ready_map(request), download=False, geometry=False)
 
 
 @login_required
@@ -172,20 +243,45 @@ def map_levels(request: HttpRequest) -> HttpResponse:
 def map_geojson(request: HttpRequest) -> HttpResponse:
     """The map's areas with their boundaries and levels; ``?download=1`` for the export."""
     download = request.GET.get("download") == "1"
-    return exports.geojson_response(_ready_map(request), download=download, geometry=True)
+    return _geojson_response(request, _ready_map(request), download=download, geometry=True)
 
 
 @login_required
 @require_GET
 def map_table(request: HttpRequest) -> HttpResponse:
     level_map = _ready_map(request)
-    return render(request, "risk/_table.html", {"level_map": level_map})
+    warnings = _outlooks(request, level_map)
+    context = {
+        "level_map": level_map,
+        "warned_codes": {r.area.code for r in level_map.rows if _warned(warnings, r.area)},
+    }
+    return render(request, "risk/_table.html", context)
 
 
 @login_required
 @require_GET
 def map_xlsx(request: HttpRequest) -> HttpResponse:
-    return exports.xlsx_response(_ready_map(request))
+    """The map's table as XLSX; the last columns say how fresh its levels are."""
+    level_map = _ready_map(request)
+    fresh = freshness(level_map.parent, level_map.series, level_map.record)
+    stamps = [
+        moment(fresh.data_until),
+        moment(fresh.levels_computed_at),
+        _("yes") if fresh.recompute_pending else _("no"),
+    ]
+    book = Book(streaming=True)
+    sheet = book.sheet(_("Levels"))
+    sheet.append(
+        [
+            *map_model.xlsx_header(level_map),
+            _("data up to"),
+            _("levels computed at"),
+            _("recompute pending"),
+        ]
+    )
+    for row in map_model.xlsx_rows(level_map):
+        sheet.append([*row, *stamps])
+    return xlsx_download(level_map.filename("xlsx"), book)
 
 
 # -- one area ------------------------------------------------------------------------------
@@ -210,13 +306,16 @@ def explain(request: HttpRequest, code: str) -> HttpResponse:
     area = _area(request, code)
     errors: list[str] = []
     record = _record(request.GET.get("rules", ""))
-    stored = _stored(request, area, record, request.GET.get("series", ""))
-    day = _day(request, errors) or _today()
+    named = request.GET.get("series", "").strip()
+    stored = _stored(
+        request, area, record, shown_series_code(area, _computed(request), named, children=False)
+    )
+    day = _day(request, errors) or asof.read(request).day
     if stored is None:
         return render(
             request, "risk/_explain.html", {"area": area, "record": record, "missing": True}
         )
-    found = exports.explain_area(
+    found = map_model.explain_area(
         record,
         stored.series,
         stored,
@@ -232,12 +331,13 @@ def explain(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _page_day(request: HttpRequest, rows, errors: list[str]) -> dt.date | None:
+    """The page's day: the one asked for, else the "as of" day (or the last reported)."""
     day = _day(request, errors)
     if day is not None or not rows:
         return day
     first = min(r.start for r in rows)
     last = max(r.start + dt.timedelta(days=r.days - 1) for r in rows)
-    return exports.default_day(first, last, _today(), demo=settings.DEMO)
+    return map_model.default_day(first, last, asof.read(request).day, demo=False)
 
 
 @login_required
@@ -252,8 +352,11 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         if r.ruleset_id in computable
     ]
     series_options = sorted({r.series for r in rows}, key=lambda s: (s.priority, s.code))
+    wanted = shown_series_code(
+        area, _computed(request), request.GET.get("series", "").strip(), children=False
+    )
     series = next(
-        (s for s in series_options if s.code == request.GET.get("series")),
+        (s for s in series_options if s.code == wanted),
         series_options[0] if series_options else None,
     )
     rows = sorted((r for r in rows if r.series == series), key=lambda r: r.ruleset.code)
@@ -272,6 +375,13 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         for p in [projection.project(r.ruleset, r.series, area, day)]
         if p is not None
     ]
+    outlooks = [
+        (r.ruleset, found)
+        for r in rows
+        if day is not None and services.ruleset_of(r.ruleset).applies_on(day)
+        for found in [outlook.outlook(r.ruleset, r.series, day, r)]
+        if found is not None
+    ]
     may_publish = can(request.user, ASSESSMENT, "add", area)
     may_decide = can(request.user, ASSESSMENT, "change", area)
     assessments = list(
@@ -289,6 +399,9 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         "histories": histories,
         "chart": {"charts": [h["chart"] for h in histories], "labels": _chart_labels()},
         "projections": projections,
+        "outlooks": outlooks,
+        "freshness": freshness(area, series),
+        "area_level": level_on(area, series, day, _computed(request)),
         "changes": LevelChange.objects.for_user(request.user, "view")
         .filter(area=area)
         .select_related("ruleset")[:CHANGES_SHOWN],
@@ -330,7 +443,7 @@ def _history(row: AssessmentSeries, published, officials: list[OfficialDecision]
             {
                 "x": a.date.strftime("%d/%m/%Y"),
                 "y": a.decided_rank,
-                "label": exports.level_label(_level_or_none(ruleset, a.decided_key)),
+                "label": map_model.level_label(_level_or_none(ruleset, a.decided_key)),
             }
             for a in assessments
             if row.offset(a.date) is not None
@@ -340,7 +453,7 @@ def _history(row: AssessmentSeries, published, officials: list[OfficialDecision]
             for o in officials
             if o.rank is not None and row.offset(o.effective_on) is not None
         ],
-        "levels": {str(lv.rank): exports.level_label(lv) for lv in ruleset.ranked_levels()},
+        "levels": {str(lv.rank): map_model.level_label(lv) for lv in ruleset.ranked_levels()},
         "colours": {str(lv.rank): lv.colour for lv in ruleset.ranked_levels()},
         "max": top,
     }
@@ -364,7 +477,7 @@ def _publish_form(rows, series: Series | None, day: dt.date | None) -> PublishFo
 
 def _decide_form(assessment: Assessment) -> DecideForm:
     ruleset = services.ruleset_of(assessment.ruleset)
-    levels = [(lv.key, exports.level_label(lv)) for lv in ruleset.ranked_levels()]
+    levels = [(lv.key, map_model.level_label(lv)) for lv in ruleset.ranked_levels()]
     return DecideForm(
         initial={"level": assessment.decided_key, "legal_basis": assessment.legal_basis},
         levels=levels,
@@ -491,7 +604,7 @@ def _public_body(request: HttpRequest, lang: str) -> str:
             raise Http404
     errors: list[str] = []
     everywhere = AssessmentSeries.objects.all()
-    choice = exports.choose(
+    choice = map_model.choose(
         area,
         everywhere,
         rules=request.GET.get("rules", ""),
@@ -502,7 +615,7 @@ def _public_body(request: HttpRequest, lang: str) -> str:
     )
     context = {"area": area, "choice": choice, "errors": errors, "lang": lang}
     if choice.ready:
-        level_map = exports.build(
+        level_map = map_model.build(
             area,
             choice.record,
             choice.series,
@@ -514,7 +627,7 @@ def _public_body(request: HttpRequest, lang: str) -> str:
             {
                 "level_map": level_map,
                 "legend": level_map.legend(),
-                "records": exports.records_for_select(choice),
+                "records": map_model.records_for_select(choice),
                 "ancestors": Area.objects.current()
                 .ancestors_of(area)
                 .filter(kind__in=PUBLIC_KINDS),
@@ -529,7 +642,7 @@ def _public_body(request: HttpRequest, lang: str) -> str:
     return render_to_string("risk/public_map.html", context)
 
 
-def _public_geojson(level_map: exports.LevelMap) -> dict:
+def _public_geojson(level_map: map_model.LevelMap) -> dict:
     collection = level_map.geojson(public=True)
     sentences = _public_sentences(level_map)
     for feature in collection["features"]:
@@ -537,7 +650,7 @@ def _public_geojson(level_map: exports.LevelMap) -> dict:
     return collection
 
 
-def _public_sentences(level_map: exports.LevelMap) -> dict[str, str]:
+def _public_sentences(level_map: map_model.LevelMap) -> dict[str, str]:
     """The level sentence of each area where the computed level is the one in force."""
     stored = {
         r.area_id: r

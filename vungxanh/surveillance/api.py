@@ -26,7 +26,9 @@ from ninja import Path, Query, Router, Status
 
 from vungxanh.domain.tabular import parse_date
 from vungxanh.lib.apischema import Id, errors
-from vungxanh.surveillance import edits, services
+from vungxanh.risk.freshness import freshness
+from vungxanh.surveillance import services
+from vungxanh.surveillance import services_edits as edits
 from vungxanh.surveillance.queries import (
     DATE_FIELD,
     AreaEpidemic,
@@ -179,11 +181,14 @@ def indicator_series(
     code: Path[AreaCode],
     filters: Query[IndicatorFilter],
 ):
-    """Every indicator of the area, day by day, in one series (the first by priority)."""
+    """Every indicator of the area, day by day, in one series (default: the official one).
+
+    ``data_until``, ``levels_computed_at`` and ``recompute_pending`` say how fresh they are.
+    """
     area = _area(request, code)
     options = series_for_area(request.user, area)
     series = filters.series
-    chosen = pick_series(options, series)
+    chosen = pick_series(options, series, area=area)
     if chosen is None or (series and chosen.code != series):
         raise Http404
     epidemic = AreaEpidemic(request.user, area, chosen)
@@ -204,4 +209,5 @@ def indicator_series(
         "source": chosen.source,
         "dates": days,
         "indicators": {name: epidemic.values(name, days) for name in stored.names},
+        **freshness(area, chosen).as_dict(),
     }

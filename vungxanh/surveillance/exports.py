@@ -29,7 +29,7 @@ FACT_KINDS = tuple(SPECS)
 EXPORT_KINDS = (*FACT_KINDS, "indicators")
 PERSONAL_COLUMNS = tuple(c.name for c in SPECS["cases"].columns if c.personal)
 INDICATOR_HEADER = ["area", "date", *INDICATORS]
-# The data sheet's name is one the importer looks for (vungxanh/surveillance/readers.py).
+# The data sheet's name is one the importer looks for (vungxanh/imports/readers.py).
 SHEET_TITLE = "Dữ liệu"
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header
 CHUNK = 2000

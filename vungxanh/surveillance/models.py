@@ -597,3 +597,41 @@ def rt_trend(q025: float, q975: float) -> str:
     if q025 > 1:
         return "rising"
     return "uncertain"
+
+
+class OfficialSeriesQuerySet(ScopedQuerySet):
+    scope_area_field = "area"
+
+
+class OfficialSeries(models.Model):
+    """The series an area's pages, map and API show by default, set by its steering committee.
+
+    Inherited: an area without a row of its own uses its nearest ancestor's. A series a
+    new import brings is offered beside it, never shown instead of it.
+    """
+
+    area = models.OneToOneField(
+        "areas.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
+    )
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, related_name="+", verbose_name=_("official series")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now=True)
+
+    objects = OfficialSeriesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("official series")
+        verbose_name_plural = _("official series")
+
+    def __str__(self) -> str:
+        return f"{self.area} · {self.series.code}"

@@ -30,6 +30,7 @@ from vungxanh.surveillance.models import (
     DailyCount,
     ImportBatch,
     IndicatorSeries,
+    OfficialSeries,
     Reported,
     RtSeries,
     Series,
@@ -62,21 +63,6 @@ def subtree_ids(area: Area):
     them still count for the territory.
     """
     return Area.objects.filter(path__startswith=area.path).values("id")
-
-
-def default_area(user) -> Area | None:
-    """Return the highest area whose surveillance data the user may read, or None."""
-    areas = visible_areas(user).order_by("path")
-    if user.is_superuser:
-        return areas.filter(parent__isnull=True).first()
-    paths = sorted(
-        {m.area.path for m in user.memberships.select_related("area")}, key=lambda p: (len(p), p)
-    )
-    for path in paths:
-        area = areas.filter(path=path).first()
-        if area is not None and can(user, "surveillance.caserecord", "view", area):
-            return area
-    return None
 
 
 def may_see_people(user, area: Area | None) -> bool:
@@ -134,11 +120,52 @@ def series_for_area(user, area: Area) -> list[Series]:
     return list(Series.objects.filter(pk__in=found))
 
 
-def pick_series(options: list[Series], code: str | None) -> Series | None:
-    """Return the series named by ``code`` among ``options``, else the first one."""
+def official_series(area: Area) -> OfficialSeries | None:
+    """Return the designation in force for ``area``: its own, else its nearest ancestor's.
+
+    Read without scoping: a ward shows the series its city designated even to a user who
+    may not open the city's designation page.
+    """
+    paths = [area.path, *area.ancestor_paths()]
+    rows = OfficialSeries.objects.filter(area__path__in=paths).select_related("series", "area")
+    return max(rows, key=lambda row: len(row.area.path), default=None)
+
+
+def _most_cases(area: Area, options: list[Series]) -> Series:
+    """The series counting the most cases in ``area`` (then by priority): no designation.
+
+    A handful of test cases imported into another series does not outweigh the series
+    the area's figures have been read from.
+    """
+    totals: dict[int, float] = {}
+    for ind in IndicatorSeries.objects.filter(area=area, series__in=options):
+        if ind.days and "cumulative_cases" in ind.names:
+            column = ind.values("cumulative_cases")
+            known = column[~np.isnan(column)]
+            totals[ind.series_id] = float(known[-1]) if len(known) else 0.0
+    return min(options, key=lambda s: (-totals.get(s.pk, 0.0), s.priority, s.code))
+
+
+def pick_series(
+    options: list[Series], code: str | None, *, area: Area | None = None
+) -> Series | None:
+    """Return the series named by ``code`` among ``options``, else the default one.
+
+    With ``area``, the default is the area's official series (``official_series``) when
+    it has one, else the one counting the most cases there; without, the first option.
+    A designated series without data here is still the default (its page says so).
+    """
     for series in options:
         if series.code == code:
             return series
+    if area is not None:
+        official = official_series(area)
+        if official is not None:
+            if official.series not in options:
+                options.insert(0, official.series)
+            return official.series
+        if options:
+            return _most_cases(area, options)
     return options[0] if options else None
 
 
@@ -353,10 +380,12 @@ def detection_split(
 class AreaEpidemic:
     """What the epidemic page of one area shows, read once per request."""
 
-    def __init__(self, user, area: Area, series: Series | None):
+    def __init__(self, user, area: Area, series: Series | None, *, until: dt.date | None = None):
         self.user = user
         self.area = area
         self.series = series
+        # The "as of" day: nothing after it is shown (default: today).
+        self.until = until
 
     @cached_property
     def indicators(self) -> IndicatorSeries | None:
@@ -411,9 +440,9 @@ class AreaEpidemic:
         return ind.start + dt.timedelta(days=max(ind.days - 1 - TAIL_DAYS, 0))
 
     def default_end(self) -> dt.date | None:
-        """The last day with figures, or today if the figures run on past it."""
+        """The last day with figures, or the "as of" day (today) if they run on past it."""
         last = self.last_day
-        return min(last, today()) if last else None
+        return min(last, self.until or today()) if last else None
 
     def value(self, name: str, day: dt.date) -> float | None:
         ind = self.indicators
@@ -537,9 +566,9 @@ def _unit_row(area: Area, ind: IndicatorSeries | None, on: dt.date) -> UnitRow:
     )
 
 
-def overview_day(user, area: Area, series: Series) -> dt.date | None:
-    """The last day of the area's figures (or of its units'), not after today."""
-    epidemic = AreaEpidemic(user, area, series)
+def overview_day(user, area: Area, series: Series, until: dt.date | None = None) -> dt.date | None:
+    """The last day of the area's figures (or of its units'), not after ``until`` (today)."""
+    epidemic = AreaEpidemic(user, area, series, until=until)
     if epidemic.indicators is not None:
         return epidemic.default_end()
     ends = [
@@ -549,7 +578,7 @@ def overview_day(user, area: Area, series: Series) -> dt.date | None:
         .only("start", "days")
         if s.days
     ]
-    return min(max(ends), today()) if ends else None
+    return min(max(ends), until or today()) if ends else None
 
 
 SORT_KEYS = {
@@ -612,11 +641,31 @@ class CaseFilters:
     last: dt.date | None = None
     detection: str = ""
     q: str = ""
+    # The end of the "as of" day: each case as it was known then (None: as known now).
+    known_at: dt.datetime | None = None
+
+
+def as_known_at(rows, moment: dt.datetime):
+    """The version of each fact that was current at ``moment``.
+
+    A fact first recorded after ``moment`` (a history loaded later, as in the demo) is
+    shown in its current version: only where versions existed at ``moment`` does an
+    earlier one stand in for a later correction.
+    """
+    model = rows.model
+    then = Q(recorded_at__lte=moment) & (
+        Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment)
+    )
+    key = {f: models.OuterRef(f) for f in model.NATURAL_KEY}
+    known_then = model.objects.filter(then, **key)
+    later = Q(superseded_at__isnull=True, recorded_at__gt=moment) & ~models.Exists(known_then)
+    return rows.filter(then | later)
 
 
 def filtered_cases(user, filters: CaseFilters):
-    """Return the current case rows ``user`` may read that match ``filters`` (unordered)."""
-    rows = CaseRecord.objects.for_user(user, "view").current()
+    """Return the case rows ``user`` may read that match ``filters`` (unordered)."""
+    rows = CaseRecord.objects.for_user(user, "view")
+    rows = rows.current() if filters.known_at is None else as_known_at(rows, filters.known_at)
     if filters.area is not None:
         rows = rows.filter(**_subtree_filter(filters.area))
     if filters.series is not None:
@@ -736,7 +785,12 @@ def case_total(user, filters: CaseFilters, rows) -> Total:
     row by day and detection, so without a text search the total is read from it;
     otherwise the rows are counted up to ``COUNT_CAP``.
     """
-    if not filters.q and filters.area is not None and filters.series is not None:
+    if (
+        not filters.q
+        and filters.known_at is None
+        and filters.area is not None
+        and filters.series is not None
+    ):
         split = detection_split(user, filters.area, filters.series, cached_only=True)
         if split is not None:
             n = split.case_rows(filters.first, filters.last, filters.detection)

@@ -8,21 +8,26 @@ Rt is estimated from the stored daily counts (``IndicatorSeries``) by the Cori m
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Q
 
 from vungxanh.areas.models import Area
+from vungxanh.domain.disease import load_disease
 from vungxanh.domain.rt import DEFAULT_PRIOR_MEAN, DEFAULT_PRIOR_SD, estimate_r_parametric
 from vungxanh.domain.rt import sliding_windows as rt_windows
 from vungxanh.surveillance.indicators import TAIL_DAYS
 from vungxanh.surveillance.models import RT_ROWS, IndicatorSeries, RtSeries, Series
 
-# Serial interval of COVID-19: mean 4.7 days, sd 2.9 days (Nishiura, Linton & Akhmetzhanov
-# 2020, Int J Infect Dis 93:284–286), as EpiEstim's parametric_si. Stored on every row.
-SI_MEAN = 4.7
-SI_SD = 2.9
+# The serial interval is rule content (DESIGN §4): read from the disease's file
+# (``diseases/covid-19.toml``: mean 4.7 days, sd 2.9, Nishiura et al. 2020), used as
+# EpiEstim's parametric_si and stored on every row. Every series is of COVID-19.
+DISEASES_DIR = Path(__file__).resolve().parent / "diseases"
+DISEASE = load_disease(DISEASES_DIR / "covid-19.toml")
+SI_MEAN = DISEASE.si_mean
+SI_SD = DISEASE.si_sd
 WINDOW = 7  # days: EpiEstim's default weekly windows
 
 
@@ -79,19 +84,18 @@ def recompute_rt(series: Series, provinces: list[Area] | None = None) -> int:
     if provinces is not None:
         scope = Q(*[Q(area__path__startswith=p.path) for p in provinces], _connector=Q.OR)
         stored = stored.filter(scope | Q(area__parent__isnull=True))
+    # The matrices are read only for the provinces with enough days for one window.
     groups: dict[tuple, list] = defaultdict(list)
-    for row in stored.select_related("area").only(
-        "area__path", "start", "days", "names", "data", "area_id"
-    ):
-        groups[(_province_path(row.area.path), row.start, row.days)].append(row)
+    for pk, path, start, days in stored.values_list("pk", "area__path", "start", "days"):
+        groups[(_province_path(path), start, days)].append(pk)
 
-    areas = stored.values_list("area_id", flat=True)
-    RtSeries.objects.filter(series=series, area_id__in=list(areas)).delete()
+    RtSeries.objects.filter(series=series, area_id__in=stored.values("area_id")).delete()
     created = []
-    for (_province, start, days), rows in groups.items():
+    for (_province, start, days), pks in groups.items():
         n_days = days - TAIL_DAYS
         if n_days < WINDOW + 1:
             continue
+        rows = list(IndicatorSeries.objects.filter(pk__in=pks).only("area_id", "names", "data"))
         matrices = [r.matrix() for r in rows]
         names = rows[0].names
         counts = np.stack([m[names.index("new_cases"), :n_days] for m in matrices])

@@ -1,7 +1,7 @@
 """Schemas of the surveillance API: facts in and out, filters, pages, indicator series.
 
 Incoming values are kept raw (text or numbers) on purpose: they are checked by the import
-template's rules (``vungxanh.surveillance.edits.validate``), so the API accepts what a
+template's rules (``vungxanh.surveillance.services_edits.validate``), so the API accepts what a
 spreadsheet would ("23/09/2021", "Khu phong tỏa", "Có") and reports errors per field.
 """
 
@@ -186,6 +186,15 @@ class IndicatorsOut(Schema):
     dates: list[dt.date]
     indicators: dict[str, list[float | None]] = Field(
         description="Each indicator's value per date (null: undefined or not reported)"
+    )
+    data_until: dt.datetime | None = Field(
+        None, description="The last change of the facts counted here (import, edit, undo…)"
+    )
+    levels_computed_at: dt.datetime | None = Field(
+        None, description="When the levels of the area and its units were last computed"
+    )
+    recompute_pending: bool = Field(
+        False, description="A change waits for the loop: indicators and levels may be behind"
     )
 
 

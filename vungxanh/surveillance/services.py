@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -24,11 +23,20 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import UNRESTRICTED, Unrestricted, allowed_paths, can
+from vungxanh.accounts.scoping import (
+    UNRESTRICTED,
+    Unrestricted,
+    allowed_paths,
+    area_lookup,
+    can,
+)
 from vungxanh.areas.models import Area
 from vungxanh.audit import services as audit
 from vungxanh.audit.context import current as audit_context
-from vungxanh.domain.tabular import AreaLookup, CellError, Validated, validate_table
+from vungxanh.domain.tabular import CellError, Validated, validate_table
+from vungxanh.imports.problems import describe
+from vungxanh.imports.readers import Table, read_table
+from vungxanh.imports.results import ImportCheck, ImportResult
 from vungxanh.jobs.services import record_change
 from vungxanh.lib.bulk import chunks, insert_rows
 from vungxanh.surveillance.models import (
@@ -42,8 +50,6 @@ from vungxanh.surveillance.models import (
     TestCount,
     VaccinationCoverage,
 )
-from vungxanh.surveillance.problems import describe
-from vungxanh.surveillance.readers import Table, read_table
 from vungxanh.surveillance.specs import SPECS
 
 REPORTED_SERIES = "reported"
@@ -65,76 +71,12 @@ def _no_progress(fraction: float, phase: str) -> None:
     return None
 
 
-@dataclass
-class ImportCheck:
-    """What a file holds and what importing it would do."""
-
-    kind: str
-    file_name: str
-    sha256: str
-    rows: int
-    errors: list[CellError]
-    new: int = 0
-    corrected: int = 0
-    unchanged: int = 0
-    area: Area | None = None
-    records: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    # The spreadsheet row of each record (empty for records a loader built).
-    row_numbers: list[int] = field(default_factory=list, repr=False)
-    to_write: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    to_supersede: list[int] = field(default_factory=list, repr=False)
-    # New identity versions of cases, and the current ones they supersede.
-    identities: list[dict[str, Any]] = field(default_factory=list, repr=False)
-    identities_to_supersede: list[int] = field(default_factory=list, repr=False)
-    # The areas of the versions replaced: the batch's area must cover them too, so that
-    # whoever may undo it may write every area the undo brings a version back to.
-    replaced_area_ids: set[int] = field(default_factory=set, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    # Every row with a problem, also those beyond the problems listed (see tabular.Problems).
-    bad_rows: set[int] = field(default_factory=set, repr=False)
-
-    @property
-    def rejected_rows(self) -> int:
-        listed = {e.row for e in self.errors if e.row is not None}
-        return len({row for row in listed | self.bad_rows if row > 1})
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    check: ImportCheck
-    batch: ImportBatch | None
-
-    @property
-    def written(self) -> bool:
-        return self.batch is not None
-
-
 def get_series(code: str = REPORTED_SERIES) -> Series:
     """Return a series; the standard ones are created by a migration (0002_standard_series)."""
     try:
         return Series.objects.get(code=code)
     except Series.DoesNotExist as exc:
         raise ValidationError({"series": _("Unknown series “%(code)s”.") % {"code": code}}) from exc
-
-
-def area_lookup(actor, model_label: str) -> tuple[AreaLookup, dict[int, Area]]:
-    """Return the areas ``actor`` may add data to, as a lookup by code or name."""
-    paths = allowed_paths(actor, model_label, "add") if actor is not None else UNRESTRICTED
-    areas = Area.objects.current()
-    if not isinstance(paths, Unrestricted):
-        if not paths:
-            return AreaLookup([]), {}
-        areas = areas.filter(
-            models.Q(*[models.Q(path__startswith=p) for p in paths], _connector=models.Q.OR)
-        )
-    rows = list(areas.only("id", "code", "name", "path", "parent_id", "kind", "population"))
-    # The populations bound the counts of each row (tabular._beyond_population).
-    lookup = AreaLookup((a.pk, a.code, a.name, a.population) for a in rows)
-    return lookup, {a.pk: a for a in rows}
 
 
 def _common_ancestor(areas: list[Area]) -> Area | None:
@@ -484,11 +426,15 @@ def import_file(
     return ImportResult(check, batch)
 
 
+# Batches written by one edit or correction (``services_edits``), not by a file.
+EDIT_LABELS = {"form", "api"}
+
+
 def _recompute(check: ImportCheck, batch: ImportBatch) -> None:
     """Tell the loop what the batch changed (nothing if it corrected identities only)."""
     if not check.to_write:
         return
-    _announce(batch, "import")
+    _announce(batch, "edit" if batch.file_name in EDIT_LABELS else "import")
 
 
 def _announce(batch: ImportBatch, what: str) -> None:

@@ -7,7 +7,7 @@ and case ignored. The notes are written for a ward official filling the file in 
 from __future__ import annotations
 
 from vungxanh.domain.areas import fold
-from vungxanh.domain.tabular import Column, Spec
+from vungxanh.domain.tabular import Column, NotMoreThan, Spec
 
 DETECTION_WORDS = {
     "community": [
@@ -288,6 +288,8 @@ TESTS = Spec(
     ),
     key=("area", "date", "sample_group"),
     title_vi="Xét nghiệm theo nhóm mẫu",
+    # The database refuses more positives than tests (surveillance_tests_positive_le_performed).
+    rules=(NotMoreThan("positive", "performed"),),
 )
 
 VACCINATION = Spec(
@@ -315,6 +317,12 @@ VACCINATION = Spec(
     ),
     key=("area", "date"),
     title_vi="Độ bao phủ vắc xin",
+    rules=(
+        NotMoreThan("adults_one_dose", "adults"),
+        NotMoreThan("adults_full", "adults_one_dose"),
+        NotMoreThan("aged_50_plus_full", "aged_50_plus"),
+        NotMoreThan("aged_65_plus_full", "aged_65_plus"),
+    ),
 )
 
 CAPACITY = Spec(
@@ -347,3 +355,13 @@ CAPACITY = Spec(
 )
 
 SPECS = {spec.kind: spec for spec in (CASES, DAILY, TESTS, VACCINATION, CAPACITY)}
+# The accepted words of each choice column, with accents, as the template and the report
+# show them (registered with vungxanh.imports in SurveillanceConfig.ready).
+CHOICE_WORDS = (
+    DETECTION_WORDS,
+    SEX_WORDS,
+    VACCINATION_WORDS,
+    OUTCOME_WORDS,
+    AGE_WORDS,
+    SAMPLE_GROUP_WORDS,
+)

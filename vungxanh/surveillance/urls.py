@@ -13,6 +13,7 @@ urlpatterns = [
         views.overview_export,
         name="overview_export",
     ),
+    path("areas/<str:code>/series/", views.official_series_page, name="official_series"),
     path("cases/", views.case_list, name="cases"),
     path("cases/export.<str:fmt>", views.case_export, name="cases_export"),
 ]

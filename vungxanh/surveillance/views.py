@@ -16,10 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import can, default_area
 from vungxanh.areas.models import Area
 from vungxanh.domain.tabular import parse_date
-from vungxanh.surveillance import exports
+from vungxanh.lib import asof
+from vungxanh.risk.freshness import freshness, level_on, moment
+from vungxanh.risk.models import AssessmentSeries
+from vungxanh.surveillance import exports, services_series
 from vungxanh.surveillance.models import Detection, Series
 from vungxanh.surveillance.queries import (
     DEFAULT_TABLE_DAYS,
@@ -29,10 +32,10 @@ from vungxanh.surveillance.queries import (
     Key,
     capped_count,
     case_total,
-    default_area,
     filtered_cases,
     keyset_page,
     may_see_people,
+    official_series,
     overview_day,
     people_for,
     pick_series,
@@ -45,6 +48,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 # A table longer than two years is an export, not a page.
 MAX_TABLE_DAYS = 731
 DATA_MODEL = "surveillance.indicatorseries"
+OFFICIAL_MODEL = "surveillance.officialseries"
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -82,13 +86,25 @@ def _series_context(request: HttpRequest, options: list[Series], series: Series 
     return {"series_options": options, "series": series, "series_links": links}
 
 
+def _until(request: HttpRequest, last: dt.date | None, errors: list[str]) -> dt.date | None:
+    """``last``, cut at the "as of" day (with a message when that cuts it)."""
+    as_of = asof.read(request)
+    if last is not None and last > as_of.day:
+        errors.append(
+            _("Nothing after the “as of” day (%(day)s) is shown: change it at the top.")
+            % {"day": as_of.text}
+        )
+        return as_of.day
+    return last
+
+
 def _table_range(
     request: HttpRequest, epidemic: AreaEpidemic, errors: list[str]
 ) -> tuple[dt.date | None, dt.date | None, bool]:
     """Return the first and last day of the table, and whether the user chose them."""
     first, last = _day(request, "from", errors), _day(request, "to", errors)
     chosen = bool(first or last)
-    last = last or epidemic.default_end()
+    last = _until(request, last, errors) or epidemic.default_end()
     if last is None:
         return None, None, chosen
     first = first or last - dt.timedelta(days=DEFAULT_TABLE_DAYS - 1)
@@ -107,7 +123,19 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-def _respond(fmt: str, name: str, header, rows) -> HttpResponse:
+FRESHNESS_HEADER = ["data_until", "levels_computed_at", "recompute_pending"]
+
+
+def _respond(fmt: str, name: str, header, rows, fresh=None) -> HttpResponse:
+    """The file; with ``fresh``, every row says how fresh its figures are (last columns)."""
+    if fresh is not None:
+        stamps = [
+            moment(fresh.data_until),
+            moment(fresh.levels_computed_at),
+            "yes" if fresh.recompute_pending else "no",
+        ]
+        header = [*header, *FRESHNESS_HEADER]
+        rows = ([*row, *stamps] for row in rows)
     if fmt == "csv":
         return exports.csv_response(name, header, rows)
     return exports.xlsx_response(name, header, rows)
@@ -123,12 +151,18 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("surveillance:area", code=area.code)
 
 
+def _epidemic(request: HttpRequest, area: Area) -> tuple[list[Series], AreaEpidemic]:
+    """The series offered for ``area`` and its epidemic in the chosen (or official) one."""
+    options = series_for_area(request.user, area)
+    series = pick_series(options, request.GET.get("series"), area=area)
+    return options, AreaEpidemic(request.user, area, series, until=asof.read(request).day)
+
+
 @login_required
 def area_page(request: HttpRequest, code: str) -> HttpResponse:
     area = _area(request, code)
-    options = series_for_area(request.user, area)
-    series = pick_series(options, request.GET.get("series"))
-    epidemic = AreaEpidemic(request.user, area, series)
+    options, epidemic = _epidemic(request, area)
+    series = epidemic.series
     errors: list[str] = []
     first, last, chosen = _table_range(request, epidemic, errors)
     chart = epidemic.chart(first, last) if chosen else epidemic.chart()
@@ -156,6 +190,12 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
             "labels": {"mean": _("Rt (mean)"), "band": _("95%% interval") % {}},
         },
         "query": _query(request),
+        "freshness": freshness(area, series),
+        "area_level": level_on(
+            area, series, last, AssessmentSeries.objects.for_user(request.user, "view")
+        ),
+        "official": official_series(area),
+        "may_designate": can(request.user, OFFICIAL_MODEL, "change", area),
     }
     return render(request, "surveillance/area.html", context)
 
@@ -165,24 +205,24 @@ def area_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """The indicator table of the area page, every indicator, as CSV or XLSX."""
     fmt = _format(fmt)
     area = _area(request, code)
-    series = pick_series(series_for_area(request.user, area), request.GET.get("series"))
-    epidemic = AreaEpidemic(request.user, area, series)
+    _options, epidemic = _epidemic(request, area)
+    series = epidemic.series
     first, last, _chosen = _table_range(request, epidemic, [])
     indicators = [epidemic.indicators] if epidemic.indicators else []
     rows = exports.indicator_rows(indicators, first, last)
     span = f"-{first:%Y%m%d}-{last:%Y%m%d}" if first else ""
     name = f"vungxanh-indicators-{area.code}-{series.code if series else 'none'}{span}"
-    return _respond(fmt, name, exports.INDICATOR_HEADER, rows)
+    return _respond(fmt, name, exports.INDICATOR_HEADER, rows, freshness(area, series))
 
 
 def _overview(request: HttpRequest, code: str) -> dict:
     area = _area(request, code)
     options = series_for_area(request.user, area)
-    series = pick_series(options, request.GET.get("series"))
+    series = pick_series(options, request.GET.get("series"), area=area)
     errors: list[str] = []
-    on = _day(request, "on", errors)
+    on = _until(request, _day(request, "on", errors), errors)
     if on is None and series is not None:
-        on = overview_day(request.user, area, series)
+        on = overview_day(request.user, area, series, until=asof.read(request).day)
     sort = request.GET.get("sort", "name")
     if sort.lstrip("-") not in SORT_KEYS:
         sort = "name"
@@ -196,6 +236,7 @@ def _overview(request: HttpRequest, code: str) -> dict:
         "rows": rows,
         "total": total,
         "errors": errors,
+        "freshness": freshness(area, series),
     }
 
 
@@ -263,7 +304,7 @@ def overview_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     ]
     series = context["series"]
     name = f"vungxanh-units-{context['area'].code}-{series.code if series else 'none'}"
-    return _respond(fmt, name, OVERVIEW_HEADER, rows)
+    return _respond(fmt, name, OVERVIEW_HEADER, rows, context["freshness"])
 
 
 # -- the case list -------------------------------------------------------------------------
@@ -322,13 +363,15 @@ def _case_filters(request: HttpRequest, errors: list[str]) -> tuple[CaseFilters,
     detection = request.GET.get("detection", "")
     if detection not in Detection.values:
         detection = ""
+    as_of = asof.read(request)
     filters = CaseFilters(
         area=area,
-        series=pick_series(options, request.GET.get("series")),
+        series=pick_series(options, request.GET.get("series"), area=area),
         first=_day(request, "from", errors),
-        last=_day(request, "to", errors),
+        last=_until(request, _day(request, "to", errors), errors) or as_of.day,
         detection=detection,
         q=_search_text(request, errors),
+        known_at=as_of.end() if as_of.is_past else None,
     )
     return filters, options
 
@@ -408,3 +451,43 @@ def case_export(request: HttpRequest, fmt: str) -> HttpResponse:
     series = filters.series.code if filters.series else "all"
     name = f"vungxanh-cases-{filters.area.code}-{series}"
     return _respond(fmt, name, header, values)
+
+
+# -- the official series -------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def official_series_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Which series the area's pages, map and API show by default; its committee sets it."""
+    area = get_object_or_404(visible_areas(request.user), code=code)
+    if not can(request.user, OFFICIAL_MODEL, "view", area):
+        raise Http404
+    may_change = can(request.user, OFFICIAL_MODEL, "change", area)
+    choices = list(Series.objects.order_by("priority", "code"))
+    errors: list[str] = []
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        chosen = next((s for s in choices if s.code == request.POST.get("series")), None)
+        reason = request.POST.get("reason", "").strip()[:1000]
+        if chosen is None:
+            errors.append(_("Choose one of the series listed."))
+        else:
+            services_series.designate_series(area, chosen, actor=request.user, reason=reason)
+            messages.success(
+                request,
+                _("%(series)s is now the official series of %(area)s.")
+                % {"series": chosen.name, "area": area.name},
+            )
+            return redirect("surveillance:official_series", code=area.code)
+    official = official_series(area)
+    context = {
+        "area": area,
+        "ancestors": visible_areas(request.user).ancestors_of(area),
+        "official": official,
+        "inherited": official is not None and official.area_id != area.pk,
+        "with_data": {s.pk for s in series_for_area(request.user, area)},
+        "choices": choices,
+        "may_change": may_change,
+        "errors": errors,
+    }
+    return render(request, "surveillance/official_series.html", context)

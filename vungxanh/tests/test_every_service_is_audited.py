@@ -1,5 +1,7 @@
-"""Every public function in a ``services`` module either writes with an audit entry (proved by
-a named test here) or is declared read-only. A new service without either fails the suite."""
+"""Every public function in a services module (``services.py``, ``services_*.py``) either
+writes with an audit entry (proved by a named test here) or is declared read-only. A new
+service without either fails the suite. Which modules write at all is checked beside this
+one (``test_only_services_write``: only services, the loop's stages and migrations)."""
 
 import importlib
 import inspect
@@ -13,8 +15,11 @@ from vungxanh.areas.tests import test_services as areas_tests
 from vungxanh.areas.tests import test_succession as succession_tests
 from vungxanh.jobs.tests import test_jobs as job_tests
 from vungxanh.lockdowns.tests import test_services as lockdown_tests
+from vungxanh.risk.tests import test_official as official_tests
 from vungxanh.risk.tests import test_services as risk_tests
+from vungxanh.surveillance.tests import test_edits as edit_tests
 from vungxanh.surveillance.tests import test_imports as import_tests
+from vungxanh.surveillance.tests import test_official_series as official_series_tests
 
 # service -> the test that checks its audit entry
 AUDITED = {
@@ -31,6 +36,10 @@ AUDITED = {
     "vungxanh.surveillance.services.store_versions": import_tests.CaseImportTestCase.test_a_valid_file_is_imported_completely,
     "vungxanh.surveillance.services.import_records": import_tests.ImportRecordsTestCase.test_loaded_records_are_audited_and_a_reload_changes_nothing,
     "vungxanh.surveillance.services.undo_import": import_tests.CaseImportTestCase.test_undo_removes_the_batch_and_restores_what_it_replaced,
+    "vungxanh.surveillance.services_series.designate_series": official_series_tests.OfficialSeriesTestCase.test_setting_it_is_audited_and_has_the_levels_follow,
+    "vungxanh.surveillance.services_edits.create_fact": edit_tests.CreateFactTestCase.test_a_case_is_created_as_a_tiny_import_with_its_audit_entries,
+    "vungxanh.surveillance.services_edits.correct_fact": edit_tests.CorrectFactTestCase.test_a_correction_is_a_new_version_and_the_old_one_stays,
+    "vungxanh.risk.services_official.load_official_decisions": official_tests.LoadTestCase.test_a_second_load_changes_nothing_and_is_audited_once,
     "vungxanh.risk.services.sync_rulesets": risk_tests.SyncRulesetsTestCase.test_loading_twice_changes_nothing,
     "vungxanh.risk.services.publish": risk_tests.ComputeLevelsTestCase.test_publishing_freezes_inputs_and_records_changes,
     "vungxanh.risk.services.decide_level": risk_tests.ComputeLevelsTestCase.test_the_steering_committee_decides_another_level_with_a_reason,
@@ -64,6 +73,7 @@ NOT_WRITING = {
     "vungxanh.areas.services.successors_on": "reads the succession links",
     "vungxanh.audit.services.record": "is the audit entry itself",
     "vungxanh.risk.services.compute_levels": "derived data, recomputed from audited facts",
+    "vungxanh.risk.services.compute_all_levels": "derived data, recomputed from audited facts",
     "vungxanh.risk.services.ruleset_of": "parses a stored rule set",
     "vungxanh.risk.services.parents": "reads rule sets",
     "vungxanh.risk.services.current_ruleset": "reads a rule set",
@@ -73,7 +83,9 @@ NOT_WRITING = {
     "vungxanh.risk.services.explain_day": "explains a computed level",
     "vungxanh.surveillance.services.check_import": "validates a file; writes nothing",
     "vungxanh.surveillance.services.get_series": "reads a series",
-    "vungxanh.surveillance.services.area_lookup": "reads the areas an actor may report for",
+    "vungxanh.surveillance.services_edits.validate": "checks an edit's values; writes nothing",
+    "vungxanh.risk.services_official.comparable_rank": "maps a printed status to a rank",
+    "vungxanh.risk.services_official.read_decisions": "reads the file of decisions",
     "vungxanh.audit.services.snapshot": "reads an object's values for an entry",
     "vungxanh.jobs.services.dispatch": "sends a queued job's id to the broker; writes nothing",
     "vungxanh.jobs.services.record_change": "an outbox row inside the caller's audited change",
@@ -84,7 +96,7 @@ NOT_WRITING = {
 def service_functions() -> set[str]:
     names = set()
     for module_info in pkgutil.walk_packages(vungxanh.__path__, "vungxanh."):
-        if not module_info.name.endswith(".services"):
+        if not module_info.name.rsplit(".", 1)[-1].startswith("services"):
             continue
         module = importlib.import_module(module_info.name)
         for name, member in inspect.getmembers(module, inspect.isfunction):

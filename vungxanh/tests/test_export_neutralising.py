@@ -307,7 +307,11 @@ class EveryExportIsNeutralisedTestCase(PlantedWorld):
             self.assertNeutralised(name, outputs, planted)
 
     def test_every_file_writing_command_is_swept(self):
-        sweeps = {"export": self.export_command, "areas": self.areas_command}
+        sweeps = {
+            "export": self.export_command,
+            "areas": self.areas_command,
+            "levels": self.levels_command,
+        }
         self.assertEqual(file_writing_commands(), set(sweeps))
         for name, sweep in sweeps.items():
             outputs, planted = sweep()
@@ -339,6 +343,19 @@ class EveryExportIsNeutralisedTestCase(PlantedWorld):
         out = io.StringIO()
         call_command("areas", "list", parent="31120", format="csv", stdout=out)
         return [out.getvalue()], "'=1+2"
+
+    def levels_command(self) -> tuple[list[bytes | str], str]:
+        out = io.StringIO()
+        call_command(
+            "levels",
+            area="916",
+            rules="vn-4800-2021",
+            date="20/10/2021",
+            format="csv",
+            stdout=out,
+        )
+        self.assertIn("31120", out.getvalue())  # An Hòa's row: the sweep read real output
+        return [out.getvalue()], ""
 
     def test_the_assess_and_rt_commands_neutralise_what_they_echo(self):
         with tempfile.TemporaryDirectory() as folder:

@@ -29,16 +29,62 @@ def run(*argv: str) -> int:
 # -- rules list / show / check -------------------------------------------------------------
 
 
-def test_rules_list_shows_every_rule_set(capsys):
+def test_rules_list_shows_every_rule_file_of_every_app_with_its_kind(capsys):
     assert run("rules", "list") == 0
-    out = capsys.readouterr().out
-    lines = out.splitlines()
-    assert lines[0].split() == ["id", "effective", "scales", "unverified", "title"]
-    assert len(lines) == 1 + len(list(riskcli.RULES_DIR.glob("*.toml")))
-    row = next(line for line in lines if line.startswith("vn-4800-2021 "))
-    assert "2021-10-11 – 2022-01-26" in row and "commune" in row
-    assert row.split()[5] == "6"  # unverified cells
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "kind",
+        "id",
+        "version",
+        "effective",
+        "unverified",
+        "status",
+        "title",
+    ]
+    package = Path(riskcli.__file__).parent
+    folders = {
+        "levels": riskcli.RULES_DIR,
+        "lift": package / "lockdowns" / "rules",
+        "inputs": package / "risk" / "feeds",
+        "disease": package / "surveillance" / "diseases",
+    }
+    expected = {(kind, p.stem) for kind, folder in folders.items() for p in folder.glob("*.toml")}
+    assert {tuple(line.split()[:2]) for line in lines[1:]} == expected
+    assert len(lines) == 1 + len(expected)
+    row = next(line for line in lines if line.split()[:2] == ["levels", "vn-4800-2021"])
+    assert "2021-10-11 – 2022-01-26" in row
+    assert row.split()[6:8] == ["6", "unverified"]  # unverified cells, status
     assert "Level assessment under Resolution 128/NQ-CP" in row
+    disease = next(line for line in lines if line.startswith("disease"))
+    assert disease.split()[1:6] == ["covid-19", "1", "-", "0", "verified"]
+
+
+def test_rules_list_of_one_kind_lists_the_lockdown_lift_rules(capsys):
+    assert run("rules", "list", "--kind", "lift") == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert {(r[0], r[1]) for r in rows} == {
+        ("lift", "vn-lockdown-14d"),
+        ("lift", "vn-lockdown-14d-3r"),
+    }
+    by_id = {r[1]: r for r in rows}
+    assert by_id["vn-lockdown-14d"][4:6] == ["3", "unverified"]
+    assert by_id["vn-lockdown-14d"][-1] == "(default)"  # the rule a new zone gets
+    assert by_id["vn-lockdown-14d-3r"][-1] != "(default)"
+
+
+def test_rules_list_of_a_kind_without_files_says_so(capsys):
+    assert run("rules", "list", "--kind", "support") == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["kind  id  version  effective  unverified  status  title"]
+    assert "no rule files of kind support yet" in captured.err
+    assert run("rules", "list", "--kind", "nonsense") == 2
+    assert "invalid choice: 'nonsense'" in capsys.readouterr().err
+
+
+def test_rules_list_of_the_indicator_sources_counts_their_judgements(capsys):
+    assert run("rules", "list", "--kind", "inputs") == 0
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert row[:6] == ["inputs", "vn-indicator-inputs", "1", "-", "3", "unverified"]
 
 
 def test_rules_show_dumps_source_levels_and_flags(capsys):

@@ -7,11 +7,15 @@ import io
 
 from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
+from vungxanh.accounts.models import User
 from vungxanh.areas import reference
 from vungxanh.areas.models import Area
 from vungxanh.demo import epidemic
+from vungxanh.jobs.models import Job
 from vungxanh.surveillance import loaders
 from vungxanh.surveillance.models import CaseRecord
 
@@ -247,6 +251,9 @@ class LoadTestCase(TestCase):
         self.assertEqual(count.count(), 1_682)
 
 
+DEMO_LOADS = ["surveillance.load_ncsc", "surveillance.load_cantho", "demo.epidemic"]
+
+
 class DemoCommandTestCase(TestCase):
     def test_a_second_demo_run_changes_nothing(self):
         call_command("demo", stdout=io.StringIO())
@@ -259,3 +266,18 @@ class DemoCommandTestCase(TestCase):
         )
         self.assertTrue(all(", 0 new, 0 corrected," in line for line in lines), lines)
         self.assertEqual(CaseRecord.objects.count(), epidemic.simulate().totals.sum())
+
+        # The loads ran as jobs: the admin sees them, done, with their outcomes, on /jobs/.
+        loads = Job.objects.filter(task__in=DEMO_LOADS).order_by("created_at")
+        self.assertEqual(
+            [(job.task, job.status) for job in loads],
+            [(task, Job.Status.DONE) for task in DEMO_LOADS] * 2,
+        )
+        first = {job.task: job.outcome for job in loads[:3]}
+        self.assertEqual(first["demo.epidemic"]["new"], CaseRecord.objects.count())
+        self.assertEqual(first["surveillance.load_cantho"]["series"], "cantho-doh")
+        self.client.force_login(User.objects.get(username="quantri"))
+        page = self.client.get(reverse("jobs:list"))
+        for job in loads:
+            self.assertContains(page, reverse("jobs:detail", args=[job.pk]))
+        self.assertContains(page, escape(loads[1].label))

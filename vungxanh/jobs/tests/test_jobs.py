@@ -117,3 +117,32 @@ class OutboxTestCase(BaseTestCase):
             transaction.set_rollback(True)
         self.assertFalse(Change.objects.exists())
         self.assertFalse(Job.objects.exists())
+
+
+class JobTitleTestCase(BaseTestCase):
+    """Each job says what it does in the reader's language, then what it worked on."""
+
+    def test_the_page_and_the_api_name_the_work_and_its_object(self):
+        from django.urls import reverse
+        from django.utils import translation
+
+        with self.captureOnCommitCallbacks(execute=False):
+            job = services.submit(
+                "imports.import", {}, actor=self.anhoa_official, label="ca-benh.xlsx"
+            )
+        with translation.override("vi"):
+            self.assertEqual(job.title, "Nhập dữ liệu: ca-benh.xlsx")
+        self.client.force_login(self.anhoa_official)
+        page = self.client.get(reverse("jobs:list"), HTTP_ACCEPT_LANGUAGE="vi")
+        self.assertContains(page, "Nhập dữ liệu: ca-benh.xlsx")
+        answer = self.client.get(reverse("api:job_detail", args=[job.pk]))
+        self.assertEqual(answer.json()["title"], "Nhập dữ liệu: ca-benh.xlsx")
+        with translation.override("en"):
+            self.assertEqual(job.title, "Import: ca-benh.xlsx")
+
+    def test_an_untitled_task_shows_its_label_and_a_loop_run_its_title(self):
+        with self.captureOnCommitCallbacks(execute=False):
+            labelled = services.submit("test.rename", {}, label="Đổi tên")
+            loop = services.submit(services.LOOP_TASK, audited=False)
+        self.assertEqual(labelled.title, "Đổi tên")
+        self.assertEqual(loop.title, "Tính lại chỉ số, Rt và cấp độ")

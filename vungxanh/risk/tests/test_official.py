@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from vungxanh.audit.models import AuditEntry
-from vungxanh.risk import official
+from vungxanh.risk import services_official as official
 from vungxanh.risk.models import OfficialDecision
 from vungxanh.testing import BaseTestCase, make_area
 

@@ -32,6 +32,11 @@
   }
 
   function style(properties) {
+    if (properties.warning) {
+      /* Likely to move to a higher level within 7 days (the 14-day projection): a red dashed outline. */
+      return { color: "#b71c1c", weight: 3, dashArray: "6 4", fillColor: properties.colour,
+               fillOpacity: 0.75 };
+    }
     return { color: "#37474f", weight: 1.2, fillColor: properties.colour, fillOpacity: 0.75 };
   }
 
@@ -99,6 +104,7 @@
       tile.className = "tile";
       tile.dataset.code = p.code;
       tile.dataset.level = p.level || "";
+      if (p.warning) { tile.classList.add("warning"); }
       tile.style.background = p.colour;
       tile.textContent = shortName(p.name);
       tile.title = fullText(p);
@@ -144,7 +150,8 @@
     if (!element) { return; }
     element.dataset.code = p.code;
     element.dataset.level = p.level || "";
-    element.setAttribute("aria-label", fullText(p));
+    element.dataset.warning = p.warning ? "1" : "";
+    element.setAttribute("aria-label", fullText(p) + (p.warning_text ? " · " + p.warning_text : ""));
   }
 
   function recolour(collection) {
@@ -160,6 +167,7 @@
       if (tile) {
         tile.style.background = p.colour;
         tile.dataset.level = p.level || "";
+        tile.classList.toggle("warning", Boolean(p.warning));
         tile.title = fullText(p);
       }
     });

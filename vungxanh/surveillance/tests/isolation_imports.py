@@ -9,14 +9,15 @@ import io
 import shutil
 import tempfile
 from collections.abc import Callable
-from unittest import mock
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from vungxanh.surveillance import jobs, services
+from vungxanh.imports import jobs
+from vungxanh.surveillance import services
 from vungxanh.surveillance.models import DailyCount, ImportBatch
 
 OWN_FILE = "anhoa-marker.csv"
@@ -111,12 +112,10 @@ def check_confirm(tc, name: str) -> None:
 
 
 def check_job(tc, name: str) -> None:
-    with mock.patch.object(jobs, "_dispatch", lambda job_id, request: None):
-        job_id = jobs.start_import(
-            "daily", tempfile.gettempdir() + "/vx-none.csv", "x.csv", actor=tc.caikhe_official
-        )
+    path = Path(tempfile.gettempdir()) / "vx-none.csv"
+    job = jobs.submit_import("daily", path, "x.csv", actor=tc.caikhe_official)
     tc.as_ward()
-    tc.assert_refused(tc.client.get(reverse(name, args=[job_id])))
+    tc.assert_refused(tc.client.get(reverse(name, args=[job.pk])))
 
 
 def check_template(tc, name: str) -> None:

@@ -168,7 +168,25 @@ def check_api_indicators(tc, name: str) -> None:
     tc.assertTrue(DailyCount.objects.filter(area=tc.caikhe).exists())
 
 
+def check_official_series(tc, name: str) -> None:
+    """Another area's official series is neither shown nor set; the own ward's is shown."""
+    from vungxanh.surveillance.models import OfficialSeries, Series
+
+    tc.as_ward()
+    for code in ("31117", "916"):
+        url = reverse(name, args=[code])
+        tc.assert_refused(tc.client.get(url))
+        tc.assert_refused(tc.client.post(url, {"series": "reported"}))
+    tc.assertFalse(OfficialSeries.objects.exists())
+    tc.assertEqual(tc.client.get(reverse(name, args=["31120"])).status_code, 200)
+    # A ward official reads the ward's official series but does not set it.
+    tc.assert_refused(tc.client.post(reverse(name, args=["31120"]), {"series": "reported"}))
+    tc.assertFalse(OfficialSeries.objects.exists())
+    tc.assertTrue(Series.objects.filter(code="reported").exists())
+
+
 CHECKS: dict[str, Callable] = {
+    "surveillance:official_series": check_official_series,
     "surveillance:index": check_index,
     "surveillance:area": check_area_page,
     "surveillance:area_export": check_area_page,
@@ -183,3 +201,6 @@ for _kind, (_stem, *_schemas) in KIND_SCHEMAS.items():
     CHECKS[f"api:{_stem}_detail"] = _api_detail(_kind)
     CHECKS[f"api:{_stem}_create"] = _api_create(_kind)
     CHECKS[f"api:{_stem}_correct"] = _api_correct(_kind)
+
+# Pages that write: the official series (the steering committee's) is refused elsewhere.
+WRITE_CHECKS: dict[str, Callable] = {"surveillance:official_series": check_official_series}

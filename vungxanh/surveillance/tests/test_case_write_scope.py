@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from vungxanh.audit.models import AuditEntry
-from vungxanh.surveillance import edits, services
+from vungxanh.imports.problems import as_rows
+from vungxanh.surveillance import services
+from vungxanh.surveillance import services_edits as edits
 from vungxanh.surveillance.models import CasePerson, CaseRecord, ImportBatch
-from vungxanh.surveillance.problems import as_rows
 from vungxanh.surveillance.tests.test_import_pages import TempMediaMixin, csv_upload
 from vungxanh.testing import BaseTestCase
 
@@ -146,6 +147,8 @@ class ImportCannotTakeOverTestCase(ScopeTestCase):
                 "cases",
                 str(path),
                 user="anhoa_official",
+                wait=True,
+                grace=0,
                 stdout=out,
                 stderr=io.StringIO(),
             )

@@ -7,7 +7,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from vungxanh.audit.models import AuditEntry
-from vungxanh.surveillance import edits, services
+from vungxanh.surveillance import services
+from vungxanh.surveillance import services_edits as edits
 from vungxanh.surveillance.models import (
     CareCapacity,
     CasePerson,

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from vungxanh.audit.models import AuditEntry
 from vungxanh.domain.indicators import INDICATORS
-from vungxanh.surveillance import edits, exports, services
+from vungxanh.surveillance import exports, services
+from vungxanh.surveillance import services_edits as edits
 from vungxanh.surveillance.tests.test_pages import SurveillanceTestCase
 
 

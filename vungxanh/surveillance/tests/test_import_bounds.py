@@ -22,7 +22,6 @@ from pathlib import Path
 from unittest import mock
 from xml.sax.saxutils import escape
 
-import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -31,10 +30,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from vungxanh.domain.tabular import MORE_PROBLEMS, CellError, count_problems
-from vungxanh.surveillance import jobs, services, uploads
+from vungxanh.imports import jobs, uploads
+from vungxanh.imports.problems import as_rows, describe
+from vungxanh.imports.readers import read_table
+from vungxanh.jobs import runner
+from vungxanh.jobs.inline import run_queued_here
+from vungxanh.jobs.models import Job
+from vungxanh.jobs.sweep import sweep
+from vungxanh.surveillance import services
 from vungxanh.surveillance.models import DailyCount
-from vungxanh.surveillance.problems import as_rows, describe
-from vungxanh.surveillance.readers import read_table
 from vungxanh.surveillance.tests.test_import_pages import (
     DAILY_BAD_CSV,
     DAILY_CSV,
@@ -406,10 +410,6 @@ class ReportBoundsTestCase(TempMediaMixin, BaseTestCase):
 class BackgroundTestCase(TempMediaMixin, BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.started: list[tuple[str, dict]] = []
-        dispatch = mock.patch.object(jobs, "_dispatch", lambda *job: self.started.append(job))
-        dispatch.start()
-        self.addCleanup(dispatch.stop)
         self.client.force_login(self.health_officer)
 
     def upload(self, text: str, **form):
@@ -421,6 +421,9 @@ class BackgroundTestCase(TempMediaMixin, BaseTestCase):
         [name] = self.uploads()
         return self.media / "uploads" / name
 
+    def queued(self) -> list[Job]:
+        return list(Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at"))
+
     def test_uploads_are_readable_by_this_account_only(self):
         self.upload(DAILY_CSV)
         self.assertEqual(stat.S_IMODE(self.upload_path().stat().st_mode), 0o600)
@@ -431,69 +434,75 @@ class BackgroundTestCase(TempMediaMixin, BaseTestCase):
         with mock.patch.object(services, "check_import", wraps=services.check_import) as check:
             response = self.upload(DAILY_CSV)
             check.assert_not_called()  # nothing parsed inside the request
-        [(job_id, request)] = self.started
-        self.assertRedirects(response, reverse("imports:job", args=[job_id]))
+        [job] = self.queued()
+        self.assertEqual(job.task, jobs.CHECK_TASK)
+        self.assertRedirects(response, reverse("imports:job", args=[job.pk]))
         self.assertContains(self.client.get(response["Location"]), "<progress")
 
-        jobs.run_check(job_id, request)  # what the thread does
+        run_queued_here()  # what a worker does
 
-        poll = self.client.get(reverse("imports:job_progress", args=[job_id]))
-        self.assertEqual(poll["HX-Redirect"], reverse("imports:job", args=[job_id]))
-        preview = self.client.get(reverse("imports:job", args=[job_id]))
+        job.refresh_from_db()
+        self.assertEqual(job.outcome["preview"]["new"], 2)  # the preview is the job's
+        poll = self.client.get(reverse("imports:job_progress", args=[job.pk]))
+        self.assertEqual(poll["HX-Redirect"], reverse("imports:job", args=[job.pk]))
+        preview = self.client.get(reverse("imports:job", args=[job.pk]))
         self.assertEqual((preview.context["check"].rows, preview.context["check"].new), (2, 2))
         self.assertEqual(len(self.uploads()), 1)  # kept for the confirmation
         form = preview.context["confirm"]
         values = {name: form.initial[name] for name in form.fields}
         values["valid_only"] = ""
         self.client.post(reverse("imports:confirm"), values)
-        [_check, (import_id, import_request)] = self.started
-        self.assertEqual(import_request["job"], jobs.IMPORT)
-        jobs.run_import(import_id, import_request)
+        [imported] = self.queued()
+        self.assertEqual(imported.task, jobs.IMPORT_TASK)
+        run_queued_here()
         self.assertEqual(DailyCount.objects.count(), 2)
         self.assertEqual(self.uploads(), [])
 
     @override_settings(VX_IMPORT_INLINE_BYTES=10)
     def test_a_large_file_with_problems_is_reported_and_its_upload_deleted(self):
         self.upload(DAILY_BAD_CSV)
-        [(job_id, request)] = self.started
-        jobs.run_check(job_id, request)
+        [job] = self.queued()
+        run_queued_here()
         self.assertEqual(self.uploads(), [])
-        page = self.client.get(reverse("imports:job", args=[job_id]))
+        page = self.client.get(reverse("imports:job", args=[job.pk]))
         self.assertEqual(len(page.context["problems"]), 4)
         self.assertIsNone(page.context["confirm"])
 
     @override_settings(VX_IMPORT_INLINE_BYTES=10)
     def test_the_upload_is_deleted_when_a_check_fails(self):
         self.upload(DAILY_CSV)
-        [(job_id, request)] = self.started
+        [job] = self.queued()
         with mock.patch.object(services, "check_import", side_effect=RuntimeError("boom")):
-            jobs.run_check(job_id, request)
+            run_queued_here()
         self.assertEqual(self.uploads(), [])
-        self.assertEqual(jobs.job_state(job_id)["status"], jobs.FAILED)
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.FAILED)
 
     def test_the_upload_is_deleted_when_an_import_fails(self):
         path = uploads.keep("a" * 64, DAILY_CSV.encode())
-        job_id = jobs.start_import("daily", path, "daily.csv", actor=self.health_officer)
-        [(_job_id, request)] = self.started
+        job = jobs.submit_import("daily", path, "daily.csv", actor=self.health_officer)
         with mock.patch.object(services, "import_file", side_effect=RuntimeError("boom")):
-            jobs.run_import(job_id, request)
+            run_queued_here()
         self.assertFalse(path.exists())
-        self.assertEqual(jobs.job_state(job_id)["status"], jobs.FAILED)
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.FAILED)
+        self.assertNotIn("boom", job.error)  # logged for the administrator, not shown
 
-    @override_settings(VX_IMPORT_JOB_STALE_SECONDS=600)
-    def test_a_job_whose_runner_died_is_reported_failed_and_its_upload_deleted(self):
+    def test_a_job_whose_worker_died_is_run_again_by_the_sweep_with_its_upload(self):
         path = uploads.keep("b" * 64, DAILY_CSV.encode())
-        with time_machine.travel(dt.datetime(2021, 9, 23, 8, tzinfo=dt.UTC), tick=False):
-            job_id = jobs.start_import("daily", path, "daily.csv", actor=self.health_officer)
-        with time_machine.travel(dt.datetime(2021, 9, 23, 8, 2, tzinfo=dt.UTC), tick=False):
-            jobs._progress(job_id)(0.2, "validate")  # what the runner reports; then it is killed
-        with time_machine.travel(dt.datetime(2021, 9, 23, 8, 11, tzinfo=dt.UTC), tick=False):
-            self.assertEqual(jobs.job_state(job_id)["status"], jobs.RUNNING)  # 9 minutes silent
-        with time_machine.travel(dt.datetime(2021, 9, 23, 8, 13, tzinfo=dt.UTC), tick=False):
-            page = self.client.get(reverse("imports:job", args=[job_id]))
-        self.assertContains(page, 'data-status="failed"')
-        self.assertContains(page, 'data-testid="stale"')
-        self.assertNotContains(page, "hx-trigger")  # the page stops polling
+        job = jobs.submit_import("daily", path, "daily.csv", actor=self.health_officer)
+        # A worker claimed it, then was killed: its process is gone, its writes rolled back.
+        runner.claim(job.pk)
+        Job.objects.filter(pk=job.pk).update(worker="elsewhere:1", heartbeat_at=None)
+        self.assertTrue(path.exists())  # the retry needs it
+        with mock.patch("vungxanh.jobs.sweep.dispatch"):
+            sweep()
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.QUEUED)
+        run_queued_here()
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.attempts), (Job.Status.DONE, 2))
+        self.assertEqual(DailyCount.objects.count(), 2)
         self.assertFalse(path.exists())
 
     @override_settings(VX_UPLOAD_KEEP_MINUTES=30)
@@ -515,8 +524,20 @@ class BackgroundTestCase(TempMediaMixin, BaseTestCase):
         os.utime(old, (moment, moment))
         path = uploads.folder() / "fresh"
         path.write_bytes(DAILY_CSV.encode())
-        jobs.start_import("daily", path, "daily.csv", actor=self.health_officer)
+        jobs.submit_import("daily", path, "daily.csv", actor=self.health_officer)
         self.assertEqual(self.uploads(), ["fresh"])
+
+    @override_settings(VX_UPLOAD_KEEP_MINUTES=30)
+    def test_the_upload_of_a_job_waiting_for_a_worker_is_not_swept(self):
+        path = uploads.keep("f" * 64, DAILY_CSV.encode())
+        job = jobs.submit_import("daily", path, "daily.csv", actor=self.health_officer)
+        moment = time.time() - 31 * 60  # no worker for half an hour
+        os.utime(path, (moment, moment))
+        self.upload(DAILY_BAD_CSV)  # sweeps
+        self.assertTrue(path.exists())
+        run_queued_here()
+        job.refresh_from_db()
+        self.assertEqual(job.status, Job.Status.DONE)
 
 
 class ProblemSentencesTestCase(BaseTestCase):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-import threading
 from pathlib import Path
-from unittest import mock
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,9 +16,13 @@ from openpyxl import Workbook
 
 from vungxanh.audit.models import AuditEntry
 from vungxanh.domain.tabular import CellError
-from vungxanh.surveillance import jobs, services
+from vungxanh.imports import jobs
+from vungxanh.imports.problems import describe, where
+from vungxanh.jobs import runner
+from vungxanh.jobs.inline import run_queued_here
+from vungxanh.jobs.models import Job
+from vungxanh.surveillance import services
 from vungxanh.surveillance.models import CasePerson, DailyCount, ImportBatch, Series
-from vungxanh.surveillance.problems import describe, where
 from vungxanh.surveillance.specs import DETECTION_WORDS
 from vungxanh.testing import BaseTestCase
 
@@ -53,6 +55,12 @@ def xlsx_bytes(sheets: dict[str, list[list]], merged: dict[str, list[str]] | Non
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def phase(text: str) -> str:
+    """The phase ``text`` as the progress fragment shows it (the pages are in Vietnamese)."""
+    with translation.override("vi"):
+        return f'data-testid="phase">{translation.gettext(text)}</p>'
 
 
 def in_language(lang: str, error: CellError) -> tuple[str, str]:
@@ -282,63 +290,82 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
     def test_a_large_file_is_imported_in_the_background_with_progress(self):
         self.client.force_login(self.health_officer)
         preview = self.preview(DAILY_CSV)
-        started = []
-        with (
-            override_settings(VX_IMPORT_INLINE_BYTES=10),
-            mock.patch.object(jobs, "_dispatch", lambda job_id, req: started.append((job_id, req))),
-        ):
+        with override_settings(VX_IMPORT_INLINE_BYTES=10):
             response = self.confirm(preview, follow=False)
-        job_id, request = started[0]
-        self.assertRedirects(response, reverse("imports:job", args=[job_id]))
+        job = Job.objects.get(task=jobs.IMPORT_TASK)
+        self.assertEqual(
+            (job.status, job.actor, job.source), ("queued", self.health_officer, "web")
+        )
+        self.assertRedirects(response, reverse("imports:job", args=[job.pk]))
         page = self.client.get(response["Location"])
         self.assertContains(page, "<progress")
-        self.assertContains(page, reverse("imports:job_progress", args=[job_id]))
+        self.assertContains(page, reverse("imports:job_progress", args=[job.pk]))
         self.assertContains(page, 'hx-trigger="every 1s"')
         self.assertFalse(DailyCount.objects.exists())
+        path = Path(job.params["path"])
+        self.assertTrue(path.exists())
 
-        jobs.run_import(job_id, request)  # what the thread does
+        run_queued_here()  # what a worker does
 
         self.assertEqual(DailyCount.objects.count(), 2)
-        self.assertFalse(Path(request["path"]).exists())
+        self.assertFalse(path.exists())
         self.assertEqual(ImportBatch.objects.get().source, "web")
-        poll = self.client.get(reverse("imports:job_progress", args=[job_id]))
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.outcome["new"]), ("done", 2))
+        poll = self.client.get(reverse("imports:job_progress", args=[job.pk]))
         self.assertEqual(poll.status_code, 204)
         self.assertEqual(poll["HX-Redirect"], reverse("imports:list"))
         history = self.client.get(reverse("imports:list"))
         self.assertIn("/surveillance/areas/916/", str(list(history.context["messages"])[0]))
 
+    def test_the_progress_page_shows_the_jobs_progress_while_it_runs(self):
+        path = self.media / "upload.csv"
+        path.write_text(DAILY_CSV, encoding="utf-8")
+        job = jobs.submit_import("daily", path, "daily.csv", actor=self.health_officer)
+        self.client.force_login(self.health_officer)
+        waiting = self.client.get(reverse("imports:job_progress", args=[job.pk]))
+        self.assertContains(waiting, 'value="0"')
+        self.assertContains(waiting, phase("Waiting to start…"))
+        # What a worker does: claim the job, then report progress in the job's row.
+        runner.claim(job.pk)
+        Job.objects.filter(pk=job.pk).update(progress=0.4, phase="compare")
+        progress = self.client.get(reverse("imports:job_progress", args=[job.pk]))
+        self.assertContains(progress, 'data-status="running"')
+        self.assertContains(progress, 'value="40"')
+        self.assertContains(progress, phase("Comparing with the stored values…"))
+        self.assertContains(progress, 'hx-trigger="every 1s"')
+
     def test_a_job_is_visible_only_to_the_user_who_started_it(self):
         path = self.media / "upload.csv"
         path.write_text(DAILY_CSV, encoding="utf-8")
-        with mock.patch.object(jobs, "_dispatch", lambda job_id, req: None):
-            job_id = jobs.start_import("daily", path, "daily.csv", actor=self.health_officer)
+        job = jobs.submit_import("daily", path, "daily.csv", actor=self.health_officer)
         self.client.force_login(self.anhoa_official)
-        self.assertEqual(self.client.get(reverse("imports:job", args=[job_id])).status_code, 404)
+        self.assertEqual(self.client.get(reverse("imports:job", args=[job.pk])).status_code, 404)
+        progress_url = reverse("imports:job_progress", args=[job.pk])
+        self.assertEqual(self.client.get(progress_url).status_code, 404)
         self.client.force_login(self.health_officer)
-        progress = self.client.get(reverse("imports:job_progress", args=[job_id]))
-        self.assertContains(progress, "<progress")
+        self.assertContains(self.client.get(progress_url), "<progress")
+        other = jobs.submit_loader("ncsc", actor=self.health_officer)  # not an import job
+        self.assertEqual(self.client.get(reverse("imports:job", args=[other.pk])).status_code, 404)
+        self.assertEqual(self.client.get("/imports/jobs/not-a-job/").status_code, 404)
 
     def test_a_failed_job_says_nothing_was_stored(self):
-        with mock.patch.object(jobs, "_dispatch", lambda job_id, req: None):
-            job_id = jobs.start_import(
-                "daily", self.media / "missing.csv", "daily.csv", actor=self.health_officer
-            )
-        jobs.run_import(job_id, {**self._request_of(job_id), "path": str(self.media / "nope")})
+        job = jobs.submit_import(
+            "daily", self.media / "missing.csv", "daily.csv", actor=self.health_officer
+        )
+        [ended] = run_queued_here()
+        self.assertEqual(ended.status, "failed")
         self.client.force_login(self.health_officer)
-        response = self.client.get(reverse("imports:job", args=[job_id]))
+        response = self.client.get(reverse("imports:job", args=[job.pk]))
         self.assertContains(response, 'data-status="failed"')
+        with translation.override("vi"):  # the page's language
+            self.assertEqual(
+                ended.error,
+                translation.gettext("The uploaded file is no longer here: upload it again."),
+            )
+        self.assertContains(response, ended.error)
+        self.assertNotContains(response, "hx-trigger")  # the page stops polling
         self.assertFalse(ImportBatch.objects.exists())
-
-    def _request_of(self, job_id: str) -> dict:
-        return {
-            "kind": "daily",
-            "file_name": "daily.csv",
-            "actor_id": self.health_officer.pk,
-            "valid_only": False,
-            "series_code": "reported",
-            "source": "web",
-            "request_id": "",
-        }
 
     # -- templates ---------------------------------------------------------------------
     def test_templates_download_as_xlsx_and_csv(self):
@@ -352,25 +379,6 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
         self.assertEqual(
             self.client.get(reverse("imports:template_xlsx", args=["nope"])).status_code, 404
         )
-
-
-class BackgroundThreadTestCase(TempMediaMixin, BaseTestCase):
-    """The real thread: it runs the import on its own connection and closes it."""
-
-    def test_the_thread_closes_its_connection(self):
-        ran = []
-        with (
-            mock.patch.object(jobs, "run_import", lambda job_id, request: ran.append(job_id)),
-            mock.patch.object(jobs, "connection") as connection,
-        ):
-            path = self.media / "x.csv"
-            path.write_text(DAILY_CSV, encoding="utf-8")
-            job_id = jobs.start_import("daily", path, "x.csv", actor=self.health_officer)
-            for thread in threading.enumerate():
-                if thread.name == f"import-{job_id}":
-                    thread.join(10)
-        self.assertEqual(ran, [job_id])
-        connection.close.assert_called_once_with()
 
 
 class ProblemSentencesTestCase(BaseTestCase):
@@ -446,8 +454,8 @@ class TemplateWorkbookTestCase(BaseTestCase):
     def test_the_template_explains_every_column(self):
         from openpyxl import load_workbook
 
+        from vungxanh.imports.xlsx_templates import template_workbook
         from vungxanh.surveillance.specs import SPECS
-        from vungxanh.surveillance.xlsx_templates import template_workbook
 
         for kind, spec in SPECS.items():
             with self.subTest(kind=kind):

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
+from vungxanh.imports.xlsx_templates import DATA_SHEET, GUIDE_SHEET
 from vungxanh.surveillance import services
 from vungxanh.surveillance.models import CasePerson, ImportBatch
 from vungxanh.surveillance.tests.test_import_pages import TempMediaMixin
-from vungxanh.surveillance.xlsx_templates import DATA_SHEET, GUIDE_SHEET
 from vungxanh.testing import BaseTestCase
 
 D = dt.date

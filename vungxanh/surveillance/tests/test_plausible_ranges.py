@@ -16,13 +16,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from vungxanh.imports.problems import as_rows
 from vungxanh.lockdowns.forms import CaseLinkForm, RoundPlanForm, ZoneForm
 from vungxanh.lockdowns.models import TestingRound, ZoneCase
 from vungxanh.lockdowns.tests.world import ZONE_SHAPE, build_zones
 from vungxanh.surveillance import services
 from vungxanh.surveillance.indicators import recompute
 from vungxanh.surveillance.models import CasePerson, DailyCount, RtSeries
-from vungxanh.surveillance.problems import as_rows
 from vungxanh.surveillance.rt import recompute_rt
 from vungxanh.testing import BaseTestCase
 

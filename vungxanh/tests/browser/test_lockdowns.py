@@ -45,6 +45,11 @@ def test_draw_a_zone_staff_it_test_it_and_read_the_lift_date(page, live_server, 
     expect(page.locator("#draw-count")).to_have_text("4")
     page.locator("#draw-undo").click()
     expect(page.locator("#draw-count")).to_have_text("3")
+    # Clicking the button may have scrolled the page: find the map again.
+    draw_map.scroll_into_view_if_needed()
+    box = draw_map.bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.click(cx - 30, cy + 20)
     expect(page.locator("#draw-count")).to_have_text("4")
     page.fill("input[name=name]", "Hẻm 51 Mậu Thân")

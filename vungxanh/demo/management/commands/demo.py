@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from vungxanh.areas.models import Area
 from vungxanh.audit.context import acting_through
 from vungxanh.demo import epidemic
 from vungxanh.demo.lockdowns import load_demo_lockdowns
 from vungxanh.demo.risk import load_demo_levels
 from vungxanh.demo.users import DEMO_PASSWORD, ensure_demo_users
-from vungxanh.jobs.inline import wait_until_settled
+from vungxanh.imports.jobs import submit_loader
+from vungxanh.jobs import services as jobs
+from vungxanh.jobs.inline import run_queued_here, wait_until_settled
+from vungxanh.jobs.models import Job
 from vungxanh.lib.commands import table
-from vungxanh.surveillance import loaders
 
 
 class Command(BaseCommand):
@@ -38,8 +41,24 @@ class Command(BaseCommand):
         self.stdout.write(table(rows, [_("user"), _("password"), _("role"), _("area code")]))
 
     def load_surveillance(self) -> None:
-        """Load the real series and the simulated line list; each is idempotent."""
-        self.stdout.write(loaders.describe(loaders.NCSC_SERIES, loaders.load_ncsc()))
-        self.stdout.write(loaders.describe(loaders.CANTHO_SERIES, *loaders.load_cantho_press()))
-        result = epidemic.load_demo_epidemic()
-        self.stdout.write(loaders.describe(epidemic.SERIES, result))
+        """Load the real series and the simulated line list, as jobs; each is idempotent.
+
+        Jobs like any import, so the demo's jobs page shows its own loads and how they
+        ended. They run here, at once: the site is not up yet, and no worker is waiting.
+        """
+        ninh_kieu = Area.objects.current().filter(code=epidemic.NINH_KIEU).first()
+        submitted = [
+            submit_loader("ncsc", actor=None),
+            submit_loader("cantho", actor=None),
+            jobs.submit(
+                "demo.epidemic",
+                actor=None,
+                area=ninh_kieu,
+                label=_("Load the simulated case list of Ninh Kiều (demonstration)"),
+            ),
+        ]
+        run_queued_here()
+        for job in Job.objects.filter(pk__in=[j.pk for j in submitted]).order_by("created_at"):
+            if job.status != Job.Status.DONE:
+                raise CommandError(job.error or job.get_status_display())
+            self.stdout.write(job.outcome["summary"])

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vungxanh.audit.context import acting_through
-from vungxanh.risk import official
+from vungxanh.risk import services_official as official
 
 
 class Command(BaseCommand):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from vungxanh.areas.models import Area
@@ -22,6 +23,7 @@ from vungxanh.surveillance.queries import (
     DATE_FIELD,
     facts,
     may_see_people,
+    official_series,
     people_for,
     pick_series,
     series_for_area,
@@ -89,12 +91,16 @@ class Command(BaseCommand):
 
     def facts(self, kind, area, options, first, last, user):
         model = services.MODELS[kind]
-        series = self.series(options["series"] or services.REPORTED_SERIES)
         if user is None:
             # The command line without --user acts as the system, like the other commands.
-            rows = model.objects.current().filter(series=series, area_id__in=subtree_ids(area))
+            readable = model.objects.current().filter(area_id__in=subtree_ids(area))
         else:
-            rows = facts(user, model, area, series)
+            readable = facts(user, model, area, None)
+        if options["series"]:
+            series = self.series(options["series"])
+        else:
+            series = self.default_series(kind, area, readable)
+        rows = readable.filter(series=series)
         date_field = DATE_FIELD[kind]
         if first:
             rows = rows.filter(**{f"{date_field}__gte": first})
@@ -120,6 +126,54 @@ class Command(BaseCommand):
         elif personal:
             people = lambda codes: people_for(user, codes)  # noqa: E731
         return header, exports.fact_rows(kind, rows, header, people=people)
+
+    def default_series(self, kind: str, area: Area, readable) -> Series:
+        """The series to export when none is named: the area's official series, else
+        "reported" (as for imports), unless it holds nothing here; then the only series
+        that does, or a refusal naming them all with their rows."""
+        designated = official_series(area)
+        reported = designated.series if designated else self.series(services.REPORTED_SERIES)
+        if readable.filter(series=reported).exists():
+            return reported
+        counts = list(
+            readable.order_by()
+            .values("series")
+            .annotate(rows=Count("pk"))
+            .values_list("series", "rows")
+        )
+        if not counts:
+            self.stderr.write(
+                _("No series holds %(kind)s rows for %(area)s or the units under it.")
+                % {"kind": kind, "area": area.name}
+            )
+            return reported
+        named = Series.objects.in_bulk([pk for pk, _rows in counts])
+        found = sorted(((named[pk], rows) for pk, rows in counts), key=lambda s: s[0].code)
+        if len(found) == 1:
+            series, rows = found[0]
+            self.stderr.write(
+                _(
+                    "The series “%(default)s” holds no %(kind)s rows for %(area)s; exporting "
+                    "“%(series)s” (%(name)s), the only series that does (%(rows)d rows)."
+                )
+                % {
+                    "default": reported.code,
+                    "kind": kind,
+                    "area": area.name,
+                    "series": series.code,
+                    "name": series.name,
+                    "rows": rows,
+                }
+            )
+            return series
+        listing = "; ".join(f"{s.code} ({s.name}): {rows}" for s, rows in found)
+        raise CommandError(
+            _(
+                "The series “%(default)s” holds no %(kind)s rows for %(area)s. Series with "
+                "data for this area: %(listing)s. Choose one with --series CODE."
+            )
+            % {"default": reported.code, "kind": kind, "area": area.name, "listing": listing}
+        )
 
     def indicators(self, area, code, first, last, user):
         if code:

@@ -1,9 +1,13 @@
-"""Create or correct one surveillance fact: a form or an API call, versioned like an import.
+"""Services that create or correct one surveillance fact (a form or an API call).
+
+A service like ``services``: the only code besides it that writes surveillance facts,
+taking the acting user explicitly and recording an audit entry for each edit.
 
 A single edit is a tiny import: its values are checked by the import template's rules
 (``vungxanh.domain.tabular``), written by ``services.import_records`` as a batch named
 "form" or "api" (so a correction is a new version, the old one is kept, and undo and
-history work as for files), and recorded in the audit trail with the values before and
+history work as for files, and the batch's outbox row, written in the same transaction, has
+the loop recompute indicators, Rt and levels), and recorded in the audit trail with the values before and
 after. Personal identifiers of a case are kept apart, in ``CasePerson``, versioned with
 the case in the same batch (so undo brings the previous identity back), and never copied
 into the trail.
@@ -22,30 +26,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import area_lookup, can
 from vungxanh.areas.models import Area
 from vungxanh.audit import services as audit
 from vungxanh.audit.context import current as audit_context
 from vungxanh.domain.areas import fold, fold_name
 from vungxanh.domain.tabular import AreaLookup, CellError, parse_date, validate_table
+from vungxanh.imports.problems import describe
 from vungxanh.surveillance import services
 from vungxanh.surveillance.models import CasePerson, CaseRecord, Reported
-from vungxanh.surveillance.problems import describe
 from vungxanh.surveillance.specs import SPECS
 
 KINDS = tuple(SPECS)
 KIND_OF = {model: kind for kind, model in services.MODELS.items()}
 PERSONAL_FIELDS = services.PERSONAL_FIELDS
-# Cross-field rules a single row can break: (part, whole) — the part may not exceed the whole.
-NOT_MORE_THAN = {
-    "tests": [("positive", "performed")],
-    "vaccination": [
-        ("adults_one_dose", "adults"),
-        ("adults_full", "adults_one_dose"),
-        ("aged_50_plus_full", "aged_50_plus"),
-        ("aged_65_plus_full", "aged_65_plus"),
-    ],
-}
 
 
 def _batch_label() -> str:
@@ -68,7 +62,7 @@ def _lookup(actor, model_label: str, action: str, raw_area: Any) -> AreaLookup:
     if area is not None:
         allowed = actor is None or can(actor, model_label, action, area)
         return AreaLookup([(area.pk, area.code, area.name, area.population)] if allowed else [])
-    lookup, _areas = services.area_lookup(actor, model_label)
+    lookup, _areas = area_lookup(actor, model_label)
     return lookup
 
 
@@ -102,15 +96,9 @@ def validate(
         errors.setdefault(field, []).append(_message(error.code, error.params))
     if errors:
         raise ValidationError(errors)
+    # The rules across fields (positives ≤ tests, …) are the spec's, checked with the
+    # cells above (tabular.NotMoreThan): the same words as in a file's report.
     parsed = {name: validated.columns[name][0] for name in names}
-    for part, whole in NOT_MORE_THAN.get(kind, []):
-        if parsed[part] is not None and parsed[whole] is not None and parsed[part] > parsed[whole]:
-            errors[part] = [
-                _("Cannot be more than “%(whole)s” (%(value)s).")
-                % {"whole": whole, "value": parsed[whole]}
-            ]
-    if errors:
-        raise ValidationError(errors)
     personal = {f: parsed.pop(f) or "" for f in PERSONAL_FIELDS if f in values}
     record = {("area_id" if name == "area" else name): v for name, v in parsed.items()}
     for field in PERSONAL_FIELDS:

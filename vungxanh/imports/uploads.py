@@ -2,9 +2,10 @@
 
 They hold names, phone and ID numbers, so they are written readable by this account only
 (0600, in a 0700 folder), deleted as soon as their import or check ends, and swept once
-older than ``VX_UPLOAD_KEEP_MINUTES`` — what a job that died or a preview never confirmed
-leaves behind. The sweep runs whenever a new file is kept or a job starts: no thread, no
-cron.
+older than ``VX_UPLOAD_KEEP_MINUTES`` — what a failed job or a preview never confirmed
+leaves behind. The file of a job still queued or running is never swept: it waits for a
+worker however long. The sweep runs whenever a new file is kept or a job starts: no
+thread, no cron.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+
+from vungxanh.jobs.models import Job
 
 
 def folder() -> Path:
@@ -46,11 +49,23 @@ def sweep() -> int:
     """Delete the uploads older than ``VX_UPLOAD_KEEP_MINUTES``; return how many."""
     oldest = time.time() - settings.VX_UPLOAD_KEEP_MINUTES * 60
     removed = 0
+    waiting = None
     for path in folder().iterdir():
         try:
             if path.is_file() and path.stat().st_mtime < oldest:
+                waiting = _waiting() if waiting is None else waiting
+                if str(path) in waiting:
+                    continue
                 path.unlink()
                 removed += 1
         except FileNotFoundError:  # deleted meanwhile by its job or another sweep
             continue
     return removed
+
+
+def _waiting() -> set[str]:
+    """The uploads of the import and check jobs not yet ended (their worker needs them)."""
+    busy = Job.objects.filter(
+        task__startswith="imports.", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    )
+    return {params.get("path", "") for params in busy.values_list("params", flat=True)}

@@ -1,4 +1,5 @@
-"""The areas a level map shows on one date: the rows of its table, its GeoJSON and its XLSX.
+"""The map's read model: the areas a level map shows on one date, the rows of its table, its
+GeoJSON and its XLSX, and the explanation of one area's level.
 
 The page, the slider's JSON, the GeoJSON and XLSX exports, the API and the public map all
 read the same ``LevelMap``, so a level exported is the level shown. The caller passes the
@@ -13,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.utils.http import urlencode
@@ -340,9 +342,6 @@ def xlsx_response(level_map: LevelMap) -> HttpResponse:
 
 # -- what a map shows by default -------------------------------------------------------------
 
-# DESIGN §7: the demo opens on the day of the Ninh Kiều working session.
-DEMO_DAY = dt.date(2021, 9, 23)
-
 
 @dataclass
 class MapChoice:
@@ -403,8 +402,8 @@ def default_day(first: dt.date, last: dt.date, today: dt.date, *, demo: bool) ->
     """The demo's day if it is covered; else today, but not past the last reported fact."""
     from vungxanh.surveillance.indicators import TAIL_DAYS
 
-    if demo and first <= DEMO_DAY <= last:
-        return DEMO_DAY
+    if demo and first <= settings.VX_DEMO_DAY <= last:
+        return settings.VX_DEMO_DAY
     last_fact = max(first, last - dt.timedelta(days=TAIL_DAYS))
     return min(max(today, first), last_fact)
 

@@ -6,7 +6,8 @@ problem by row and column and says what importing would change. The bytes wait u
 hash, and the session remembers which hashes this user uploaded); they are deleted
 once imported (``uploads.py``). A request parses at most ``VX_IMPORT_INLINE_BYTES``
 (an XLSX: unpacked): larger files are checked and imported in the background
-(``jobs.py``), the page following their progress.
+(``jobs.py``: jobs of ``vungxanh.jobs``), the page following their progress from the job's
+row. The kinds of file, the history and its undo are the apps' (``registry.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 from pathlib import Path
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,21 +32,26 @@ from django.views.decorators.http import require_POST
 
 from vungxanh.accounts.scoping import can
 from vungxanh.domain.tabular import CellError
-from vungxanh.surveillance import jobs, services, uploads
-from vungxanh.surveillance.models import ImportBatch, ImportKind
-from vungxanh.surveillance.problems import as_rows, describe
-from vungxanh.surveillance.readers import parse_size
-from vungxanh.surveillance.specs import SPECS
-from vungxanh.surveillance.xlsx_templates import template_csv, template_filename, template_workbook
+from vungxanh.imports import jobs, registry, uploads
+from vungxanh.imports.preview import Preview, outcome
+from vungxanh.imports.problems import as_rows, describe
+from vungxanh.imports.readers import parse_size
+from vungxanh.imports.xlsx_templates import template_csv, template_filename, template_workbook
+from vungxanh.jobs.models import Job
+from vungxanh.jobs.progress import current_progress
 
 GUIDE_AREAS = 300  # list the user's areas in the template's guide up to this many
 UPLOAD_SESSION_KEY = "vx_import_uploads"
 SAMPLE_ROWS = 50
-KIND_CHOICES = [(value, label) for value, label in ImportKind.choices if value in SPECS]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The kinds of file the apps registered, as (key, label)."""
+    return [(key, kind.label) for key, kind in registry.kinds().items()]
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=KIND_CHOICES)
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=kind_choices)
     file = forms.FileField(
         label=gettext_lazy("File (XLSX or CSV)"),
         help_text=gettext_lazy("Fill in the template of this kind; its headers are checked."),
@@ -64,7 +71,7 @@ class UploadForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    kind = forms.ChoiceField(choices=KIND_CHOICES)
+    kind = forms.ChoiceField(choices=kind_choices)
     sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$")
     file_name = forms.CharField(max_length=255)
     valid_only = forms.BooleanField(required=False)
@@ -72,28 +79,26 @@ class ConfirmForm(forms.Form):
 
 
 # -- helpers ---------------------------------------------------------------------------
+def may_import(user) -> bool:
+    return can(user, registry.history().permission, "add")
+
+
 def _require_importer(request: HttpRequest) -> None:
-    if not can(request.user, "surveillance.importbatch", "add"):
+    if not may_import(request.user):
         raise PermissionDenied
 
 
 def _batches(request: HttpRequest):
-    return ImportBatch.objects.for_user(request.user, "view").select_related("area", "series")
+    return registry.history().batches(request.user)
 
 
-def _may_undo(user, batch: ImportBatch) -> bool:
-    model = services.MODELS.get(batch.kind, services.DailyCount)
-    return batch.status == ImportBatch.Status.COMMITTED and can(
-        user, model._meta.label_lower, "delete", batch.area
-    )
+def _may_undo(user, batch) -> bool:
+    return registry.history().may_undo(user, batch)
 
 
 def curve_url(area) -> str:
-    """Return the address of the epidemic curve page of ``area``."""
-    try:
-        return reverse("surveillance:area", args=[area.code])
-    except NoReverseMatch:  # the surveillance pages are mounted separately
-        return f"/surveillance/areas/{area.code}/"
+    """Return the address of the page that shows the figures imported for ``area``."""
+    return registry.history().area_url(area)
 
 
 def _in_background(parsed_bytes: int) -> bool:
@@ -159,10 +164,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "undoable": undoable,
-        "can_import": can(request.user, "surveillance.importbatch", "add"),
+        "can_import": may_import(request.user),
         "query": "",
     }
-    return render(request, "surveillance/import_list.html", context)
+    return render(request, "imports/list.html", context)
 
 
 def _display(obj, name: str) -> str:
@@ -180,11 +185,11 @@ def _display(obj, name: str) -> str:
     return str(value)
 
 
-def _sample(request: HttpRequest, batch: ImportBatch) -> dict:
+def _sample(request: HttpRequest, batch) -> dict:
     """Return up to SAMPLE_ROWS stored rows of the batch, without personal columns."""
-    model = services.MODELS.get(batch.kind, services.DailyCount)
-    spec = SPECS.get(batch.kind, SPECS["daily"])
-    columns = [c for c in spec.columns if not c.personal and hasattr(model, c.name)]
+    kind = registry.kind(batch.kind)
+    model = apps.get_model(kind.model_label)
+    columns = [c for c in kind.spec.columns if not c.personal and hasattr(model, c.name)]
     rows = model.objects.for_user(request.user, "view").filter(batch=batch)
     shown = rows.select_related("area").order_by("pk")[:SAMPLE_ROWS]
     return {
@@ -203,15 +208,16 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "curve_url": curve_url(batch.area),
         "sample": _sample(request, batch),
     }
-    return render(request, "surveillance/import_detail.html", context)
+    return render(request, "imports/detail.html", context)
 
 
 @login_required
 @require_POST
 def batch_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(_batches(request), pk=batch_id)
+    reason = request.POST.get("reason", "")[:500]
     try:
-        services.undo_import(batch, actor=request.user, reason=request.POST.get("reason", "")[:500])
+        registry.history().undo(batch, actor=request.user, reason=reason)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not undo this import."))
     except ValidationError as exc:
@@ -231,7 +237,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             return _preview(request, form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-    return render(request, "surveillance/import_new.html", {"form": form, "kinds": KIND_CHOICES})
+    return render(request, "imports/new.html", {"form": form, "kinds": kind_choices()})
 
 
 def _preview(request: HttpRequest, cleaned: dict) -> HttpResponse:
@@ -241,22 +247,21 @@ def _preview(request: HttpRequest, cleaned: dict) -> HttpResponse:
     parsed_bytes = parse_size(data, upload_file.name)
     if _in_background(parsed_bytes):
         path = _keep_upload(request, hashlib.sha256(data).hexdigest(), data)
-        job_id = jobs.start_check(
+        job = jobs.submit_check(
             kind, path, upload_file.name, actor=request.user, valid_only=valid_only
         )
-        return redirect("imports:job", job_id=job_id)
+        return redirect("imports:job", job_id=job.pk)
     uploads.sweep()
-    check = services.check_import(
-        kind, data, upload_file.name, actor=request.user, valid_only=valid_only
-    )
-    preview = jobs.Preview.of(check, valid_only)
+    known = registry.kind(kind)
+    check = known.check(kind, data, upload_file.name, actor=request.user, valid_only=valid_only)
+    preview = Preview.of(check, valid_only)
     if preview.importable:
         _keep_upload(request, check.sha256, data)
     return _render_preview(request, preview)
 
 
 def _render_preview(
-    request: HttpRequest, preview: jobs.Preview, *, background: bool = False
+    request: HttpRequest, preview: Preview, *, background: bool = False
 ) -> HttpResponse:
     confirm = None
     if preview.importable:
@@ -271,14 +276,14 @@ def _render_preview(
         )
     context = {
         "check": preview,
-        "kind_label": dict(KIND_CHOICES)[preview.kind],
+        "kind_label": registry.kind(preview.kind).label,
         "valid_only": preview.valid_only,
         "problems": as_rows(preview.problems),
         "hidden_problems": preview.hidden_problems,
         "confirm": confirm,
         "background": background,  # checked in the background: imported there too
     }
-    return render(request, "surveillance/import_preview.html", context)
+    return render(request, "imports/preview.html", context)
 
 
 @login_required
@@ -295,72 +300,85 @@ def confirm(request: HttpRequest) -> HttpResponse:
     options = {"actor": request.user, "valid_only": values["valid_only"]}
     _forget_upload(request, values["sha256"])
     if _in_background(parse_size(path, values["file_name"])):
-        job_id = jobs.start_import(values["kind"], path, values["file_name"], **options)
-        return redirect("imports:job", job_id=job_id)
+        job = jobs.submit_import(values["kind"], path, values["file_name"], **options)
+        return redirect("imports:job", job_id=job.pk)
+    store = registry.kind(values["kind"]).store
     try:
-        result = services.import_file(
-            values["kind"], path.read_bytes(), values["file_name"], **options
-        )
+        result = store(values["kind"], path.read_bytes(), values["file_name"], **options)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("imports:new")
     finally:
         path.unlink(missing_ok=True)
-    outcome = jobs.outcome(result)
     return _report_outcome(
-        request, {**outcome, "batch": result.batch, "file_name": values["file_name"]}
+        request, {**outcome(result), "batch": result.batch, "file_name": values["file_name"]}
     )
 
 
 # -- background jobs -------------------------------------------------------------------
-def _job(request: HttpRequest, job_id: str) -> dict:
-    state = jobs.job_state(job_id, request.user)
-    if state is None:
+def _job(request: HttpRequest, job_id: str) -> Job:
+    """The user's own check or import job (404 for anyone else's, or no such job)."""
+    job = jobs.job_of(request.user, job_id)
+    if job is None:
         raise Http404
-    return state
+    return job
 
 
-def _finished(request: HttpRequest, state: dict) -> HttpResponse:
+def _state(job: Job) -> dict:
+    """What the progress fragment shows of a job, as known now (also mid-transaction)."""
+    fraction, phase, _age = current_progress(job)
+    return {
+        "job": "check" if job.task == jobs.CHECK_TASK else "import",
+        "status": job.status,
+        "fraction": fraction,
+        "phase": phase or ("queued" if job.status == Job.Status.QUEUED else ""),
+        "file_name": job.params.get("file_name", ""),
+        "error": job.error,
+    }
+
+
+def _finished(request: HttpRequest, job: Job) -> HttpResponse:
+    ended = job.outcome
     batch = None
-    if state.get("batch_id"):
-        batch = _batches(request).filter(pk=state["batch_id"]).first()
-    return _report_outcome(request, {**state, "batch": batch})
+    if ended.get("batch_id"):
+        batch = _batches(request).filter(pk=ended["batch_id"]).first()
+    return _report_outcome(request, {**ended, "batch": batch})
 
 
-def _checked(state: dict) -> bool:
+def _checked(job: Job) -> bool:
     """Whether the job is a check that is done: its page is then the file's preview."""
-    return state["status"] == jobs.DONE and state.get("job") == jobs.CHECK
+    return job.status == Job.Status.DONE and job.task == jobs.CHECK_TASK
 
 
 @login_required
 def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
-    state = _job(request, job_id)
-    if _checked(state):
-        preview = jobs.Preview.from_state(state["preview"])
+    job = _job(request, job_id)
+    if _checked(job):
+        preview = Preview.from_state(job.outcome["preview"])
         return _render_preview(request, preview, background=True)
-    if state["status"] == jobs.DONE:
-        return _finished(request, state)
-    return render(request, "surveillance/import_job.html", {"job_id": job_id, "state": state})
+    if job.status == Job.Status.DONE:
+        return _finished(request, job)
+    return render(request, "imports/job.html", {"job_id": job.pk, "state": _state(job)})
 
 
 @login_required
 def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     """The progress fragment htmx polls; once the job is done, send the browser on."""
-    state = _job(request, job_id)
-    if state["status"] == jobs.DONE:
-        if _checked(state):
-            target = reverse("imports:job", args=[job_id])
+    job = _job(request, job_id)
+    if job.status == Job.Status.DONE:
+        if _checked(job):
+            target = reverse("imports:job", args=[job.pk])
         else:
-            target = _finished(request, state)["Location"]
+            target = _finished(request, job)["Location"]
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
         return response
-    return render(request, "surveillance/import_progress.html", {"job_id": job_id, "state": state})
+    return render(request, "imports/progress.html", {"job_id": job.pk, "state": _state(job)})
 
 
 # -- templates -------------------------------------------------------------------------
 def _template_kind(kind: str) -> str:
-    if kind not in SPECS:
+    if kind not in registry.kinds():
         raise Http404
     return kind
 
@@ -374,8 +392,8 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 @login_required
 def download_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _template_kind(kind)
-    label = services.MODELS[kind]._meta.label_lower
-    _lookup, areas = services.area_lookup(request.user, label)
+    label = registry.kind(kind).model_label
+    _lookup, areas = registry.history().area_lookup(request.user, label)
     listed = sorted(areas.values(), key=lambda a: a.path) if len(areas) <= GUIDE_AREAS else []
     return _attachment(
         template_workbook(kind, [(a.code, a.name) for a in listed]),

@@ -19,10 +19,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from vungxanh.domain import bounds
 from vungxanh.domain.tabular import EXCEL_EPOCH, Column, Spec
+from vungxanh.imports import registry
+from vungxanh.imports.problems import choice_words
 from vungxanh.lib.spreadsheet import BOM, write_csv
 from vungxanh.lib.workbook import Book, Sheet
-from vungxanh.surveillance.problems import choice_words
-from vungxanh.surveillance.specs import SPECS
 
 DATA_SHEET = "Dữ liệu"
 GUIDE_SHEET = "Hướng dẫn"
@@ -37,7 +37,7 @@ YES, NO = "Có", "Không"
 
 def _spec(kind: str) -> Spec:
     try:
-        return SPECS[kind]
+        return registry.kind(kind).spec
     except KeyError:
         raise ValueError(f"unknown import kind {kind!r}") from None
 

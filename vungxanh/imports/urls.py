@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vungxanh.surveillance import views_imports as views
+from vungxanh.imports import views
 
 app_name = "imports"
 urlpatterns = [

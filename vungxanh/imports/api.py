@@ -23,14 +23,14 @@ from ninja.pagination import paginate
 
 from vungxanh.accounts.scoping import can
 from vungxanh.domain.tabular import CellError
+from vungxanh.imports import registry
+from vungxanh.imports.problems import as_rows
+from vungxanh.imports.results import ImportCheck
 from vungxanh.lib.apischema import LONG_TEXT, ErrorOut, Id, Pagination, Text, errors
-from vungxanh.surveillance import services
-from vungxanh.surveillance.models import ImportBatch
-from vungxanh.surveillance.problems import as_rows
-from vungxanh.surveillance.specs import SPECS
 
 router = Router(tags=["imports"])
-Kind = Literal[tuple(SPECS)]
+# The kinds the apps registered (their AppConfig.ready ran before the URLs load this).
+Kind = Literal[tuple(registry.kinds())]
 
 
 class ImportProblemOut(Schema):
@@ -74,10 +74,10 @@ ImportRefusedOut = ImportReportOut | ErrorOut
 
 
 def _batches(request: HttpRequest):
-    return ImportBatch.objects.for_user(request.user, "view").select_related("area", "series")
+    return registry.history().batches(request.user)
 
 
-def _report(check: services.ImportCheck, batch: ImportBatch | None) -> dict:
+def _report(check: ImportCheck, batch) -> dict:
     return {
         "written": batch is not None,
         "batch_id": batch.pk if batch is not None else None,
@@ -118,7 +118,7 @@ def import_undo(
     ``reason`` (a query parameter, optional) is kept in the audit trail.
     """
     batch = get_object_or_404(_batches(request), pk=batch_id)
-    return services.undo_import(batch, actor=request.user, reason=reason)
+    return registry.history().undo(batch, actor=request.user, reason=reason)
 
 
 @router.get("/{kind}", response=errors(404), include_in_schema=False)
@@ -137,7 +137,7 @@ def import_create(
     kind: Path[Kind],
     file: File[UploadedFile],
     # Annotated, not Form[…] = default: pydantic drops a default set after the Form() call.
-    series: Annotated[Text(40), Form(services.REPORTED_SERIES)],
+    series: Annotated[Text(40), Form("")],
     dry_run: Form[bool] = False,
     valid_only: Form[bool] = False,
 ):
@@ -146,19 +146,21 @@ def import_create(
     Every row is imported, or none if any cell is wrong (unless ``valid_only``); each
     problem names its row and column. ``dry_run`` checks and reports without writing.
     """
-    if not can(request.user, "surveillance.importbatch", "add"):
-        raise PermissionDenied(_("You may not import surveillance data."))
+    if not can(request.user, registry.history().permission, "add"):
+        raise PermissionDenied(_("You may not import data."))
+    known = registry.kind(kind)
+    series = series or known.default_series
     options = {"actor": request.user, "series_code": series, "valid_only": valid_only}
     if file.size is not None and file.size > settings.VX_IMPORT_MAX_BYTES:
         # Refused before reading: an oversized upload never enters the process's memory.
         too_large = CellError(None, "", "too_large", {"max": settings.VX_IMPORT_MAX_BYTES})
-        check = services.ImportCheck(kind, file.name or "", "", 0, [too_large])
+        check = ImportCheck(kind, file.name or "", "", 0, [too_large])
         return Status(422, _report(check, None))
     data = file.read()
     if dry_run:
-        check, batch = services.check_import(kind, data, file.name, **options), None
+        check, batch = known.check(kind, data, file.name, **options), None
     else:
-        result = services.import_file(kind, data, file.name, **options)
+        result = known.store(kind, data, file.name, **options)
         check, batch = result.check, result.batch
     refused = bool(check.errors) and not valid_only
     return Status(422 if refused else 200, _report(check, batch))

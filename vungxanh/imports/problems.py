@@ -13,26 +13,9 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from vungxanh.domain.areas import fold
-from vungxanh.domain.tabular import MORE_PROBLEMS, CellError
+from vungxanh.domain.tabular import MORE_PROBLEMS, MORE_THAN_WHOLE, CellError
+from vungxanh.imports.registry import choice_words as registered_choice_words
 from vungxanh.lib import bounds
-from vungxanh.surveillance.specs import (
-    AGE_WORDS,
-    DETECTION_WORDS,
-    OUTCOME_WORDS,
-    SAMPLE_GROUP_WORDS,
-    SEX_WORDS,
-    VACCINATION_WORDS,
-)
-
-# The accepted words of each choice column, with accents, as the template shows them.
-CHOICE_WORDS = (
-    DETECTION_WORDS,
-    SEX_WORDS,
-    VACCINATION_WORDS,
-    OUTCOME_WORDS,
-    AGE_WORDS,
-    SAMPLE_GROUP_WORDS,
-)
 
 
 def _display_word(value: str, variants: list[str]) -> str:
@@ -48,7 +31,8 @@ def _display_word(value: str, variants: list[str]) -> str:
 def choice_words(values: Iterable[str]) -> list[tuple[str, str]]:
     """Return (stored value, word to write) for each accepted value, in template order."""
     wanted = set(values)
-    for mapping in CHOICE_WORDS:
+    # The accepted words of each choice column, with accents, as the template shows them.
+    for mapping in registered_choice_words():
         if set(mapping) == wanted:
             return [(value, _display_word(value, variants)) for value, variants in mapping.items()]
     return [(value, value) for value in sorted(wanted)]
@@ -103,6 +87,10 @@ TEXTS = {
     "not_a_phone": bounds.not_a_phone_message,
     "not_a_id_number": bounds.not_an_id_number_message,
     "above_population": lambda p: bounds.above_population_message(_grouped(p)),
+    # A rule of the spec across two columns (tabular.NotMoreThan): files and forms alike.
+    MORE_THAN_WHOLE: lambda p: (
+        _("“%(part)s” (%(value)s) cannot be more than “%(whole)s” (%(whole_value)s).") % _grouped(p)
+    ),
     "not_a_choice": lambda p: (
         _("“%(value)s” is not an accepted value. Write one of: %(choices)s.")
         % {"value": p.get("value", ""), "choices": _choices_text(p.get("choices", []))}

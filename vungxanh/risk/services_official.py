@@ -1,4 +1,4 @@
-"""The decisions Cần Thơ actually took, loaded as ``OfficialDecision`` rows.
+"""The service that loads the decisions Cần Thơ actually took as ``OfficialDecision`` rows.
 
 The source is ``cantho_levels_2021.csv`` as shipped with the surveillance data
 (``vungxanh/surveillance/data/cantho_2021/``; see its PROVENANCE.md): one row per unit and
@@ -33,7 +33,8 @@ rule: green 1, not green 2) a chart shows any rank above its top at its top.
 
 Loading is idempotent: a decision is identified by (unit, effective day, status); a second
 load of the same file changes nothing and records nothing. A load that creates or updates
-rows records one audit entry.
+rows records one audit entry and, in the same transaction, an outbox row ("decision") for
+the city, so the loop brings what depends on decided levels up to date.
 """
 
 from __future__ import annotations
@@ -49,10 +50,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import can
+from vungxanh.accounts.scoping import NATION_PATH, can
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.audit import services as audit
 from vungxanh.domain.areas import fold, fold_name
+from vungxanh.jobs.services import record_change
 from vungxanh.risk.models import OfficialDecision
 
 DATA_FILE = (
@@ -250,4 +252,5 @@ def load_official_decisions(*, actor=None, path: Path = DATA_FILE) -> LoadResult
                 "skipped": len(result.skipped),
             },
         )
+        record_change("decision", area_path=city.path if city else NATION_PATH)
     return result

@@ -1,0 +1,164 @@
+"""What surveillance registers with the import machinery (``vungxanh.imports``).
+
+Its kinds of file (the specs in ``specs.py``, stored by ``services.check_import`` and
+``services.import_file``), the history of its batches with their undo, the words of its
+choice columns, and the loaders of the data shipped in ``data/`` run as jobs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
+
+from vungxanh.accounts import scoping
+from vungxanh.accounts.scoping import can
+from vungxanh.domain.areas import NATION_CODE
+from vungxanh.imports import registry
+from vungxanh.surveillance import specs
+
+HISTORY_PERMISSION = "surveillance.importbatch"
+CANTHO_CODE = "92"  # loaders.CANTHO_CODE (not imported here: loaders read data files)
+# kind -> the model its rows are stored in (services.MODELS, named without importing it)
+MODEL_LABELS = {
+    "cases": "surveillance.caserecord",
+    "daily": "surveillance.dailycount",
+    "tests": "surveillance.testcount",
+    "vaccination": "surveillance.vaccinationcoverage",
+    "capacity": "surveillance.carecapacity",
+}
+LOAD_NCSC_TASK = "surveillance.load_ncsc"
+LOAD_CANTHO_TASK = "surveillance.load_cantho"
+
+
+def check(kind: str, data: bytes, file_name: str, **options: Any):
+    from vungxanh.surveillance import services
+
+    return services.check_import(kind, data, file_name, **options)
+
+
+def store(kind: str, data: bytes, file_name: str, **options: Any):
+    from vungxanh.surveillance import services
+
+    return services.import_file(kind, data, file_name, **options)
+
+
+def batches(user):
+    from vungxanh.surveillance.models import ImportBatch
+
+    return ImportBatch.objects.for_user(user, "view").select_related("area", "series")
+
+
+def may_undo(user, batch) -> bool:
+    from vungxanh.surveillance.models import ImportBatch
+
+    label = MODEL_LABELS.get(batch.kind, MODEL_LABELS["daily"])
+    return batch.status == ImportBatch.Status.COMMITTED and can(user, label, "delete", batch.area)
+
+
+def undo(batch, *, actor, reason: str = ""):
+    from vungxanh.surveillance import services
+
+    return services.undo_import(batch, actor=actor, reason=reason)
+
+
+def rows(user, batch):
+    from django.apps import apps
+
+    model = apps.get_model(MODEL_LABELS.get(batch.kind, MODEL_LABELS["daily"]))
+    return model.objects.for_user(user, "view").filter(batch=batch)
+
+
+def area_url(area) -> str:
+    """Return the address of the epidemic curve page of ``area``."""
+    try:
+        return reverse("surveillance:area", args=[area.code])
+    except NoReverseMatch:  # the surveillance pages are mounted separately
+        return f"/surveillance/areas/{area.code}/"
+
+
+def area_lookup(actor, model_label: str):
+    return scoping.area_lookup(actor, model_label)
+
+
+def loaded(series_code: str, *results) -> dict[str, Any]:
+    """Return what a loader did, as a job's outcome (JSON values)."""
+    from vungxanh.surveillance.loaders import describe
+
+    checks = [r.check for r in results]
+    return {
+        "series": series_code,
+        "files": [c.file_name for c in checks],
+        "rows": sum(c.rows for c in checks),
+        "new": sum(c.new for c in checks),
+        "corrected": sum(c.corrected for c in checks),
+        "unchanged": sum(c.unchanged for c in checks),
+        "batch_ids": [r.batch.pk for r in results if r.batch is not None],
+        "summary": describe(series_code, *results),
+    }
+
+
+def load_ncsc(job, progress) -> dict[str, Any]:
+    """The job of ``vungxanh import ncsc``: the Ministry of Health portal's series."""
+    from vungxanh.surveillance import loaders
+
+    progress(0.1, "read")
+    return loaded(loaders.NCSC_SERIES, loaders.load_ncsc(actor=job.actor))
+
+
+def load_cantho(job, progress) -> dict[str, Any]:
+    """The job of ``vungxanh import cantho``: the Cần Thơ figures quoted by the press."""
+    from vungxanh.surveillance import loaders
+
+    progress(0.1, "read")
+    return loaded(loaders.CANTHO_SERIES, *loaders.load_cantho_press(actor=job.actor))
+
+
+def register() -> None:
+    """Register surveillance's kinds, history, words and loaders (``AppConfig.ready``)."""
+    from vungxanh.jobs import registry as tasks
+    from vungxanh.surveillance.models import ImportKind
+
+    labels = dict(ImportKind.choices)
+    for key, spec in specs.SPECS.items():
+        registry.register_kind(
+            registry.Kind(
+                key=key,
+                label=labels[key],
+                spec=spec,
+                model_label=MODEL_LABELS[key],
+                check=check,
+                store=store,
+            )
+        )
+    registry.register_history(
+        registry.History(
+            batches=batches,
+            may_undo=may_undo,
+            undo=undo,
+            rows=rows,
+            area_url=area_url,
+            permission=HISTORY_PERMISSION,
+            area_lookup=area_lookup,
+        )
+    )
+    registry.register_choice_words(*specs.CHOICE_WORDS)
+    tasks.register(LOAD_NCSC_TASK, "vungxanh.surveillance.importing.load_ncsc")
+    tasks.register(LOAD_CANTHO_TASK, "vungxanh.surveillance.importing.load_cantho")
+    registry.register_loader(
+        registry.Loader(
+            "ncsc",
+            gettext_lazy("Load the Ministry of Health portal's cases of every province"),
+            LOAD_NCSC_TASK,
+            area_code=NATION_CODE,
+        )
+    )
+    registry.register_loader(
+        registry.Loader(
+            "cantho",
+            gettext_lazy("Load the Cần Thơ Department of Health's daily counts"),
+            LOAD_CANTHO_TASK,
+            area_code=CANTHO_CODE,
+        )
+    )
