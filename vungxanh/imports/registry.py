@@ -50,8 +50,10 @@ class History:
     ``kind``, ``file_name``, ``area``, ``status``…); ``may_undo(user, batch)``;
     ``undo(batch, *, actor, reason)`` (raises PermissionDenied or ValidationError);
     ``rows(user, batch)`` the stored rows of a batch ``user`` may read;
-    ``area_url(area)`` where the imported figures are shown; ``permission`` the model
-    label whose "add" right allows importing at all.
+    ``area_url(area, series=None)`` where the imported figures are shown;
+    ``shown_note(batch)`` a sentence for the user when the pages do not show the batch's
+    figures by default (another series is the area's official one), else "";
+    ``permission`` the model label whose "add" right allows importing at all.
     """
 
     batches: Callable[..., Any]
@@ -61,6 +63,7 @@ class History:
     area_url: Callable[..., str]
     permission: str
     area_lookup: Callable[..., Any]  # (actor, model_label) -> (AreaLookup, {pk: area})
+    shown_note: Callable[..., str] = lambda batch: ""
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,9 @@ def _may_undo(user, batch) -> bool:
     return registry.history().may_undo(user, batch)
 
 
-def curve_url(area) -> str:
+def curve_url(area, series=None) -> str:
     """Return the address of the page that shows the figures imported for ``area``."""
-    return registry.history().area_url(area)
+    return registry.history().area_url(area, series)
 
 
 def _in_background(parsed_bytes: int) -> bool:
@@ -139,9 +139,9 @@ def _report_outcome(request: HttpRequest, outcome: dict) -> HttpResponse:
         link = _("See the epidemic curve of %(area)s") % {"area": batch.area.name}
         if outcome.get("rejected"):
             text += " " + _("%(n)d rows with problems were left out.") % {"n": outcome["rejected"]}
-        messages.success(
-            request, format_html('{} <a href="{}">{}</a>', text, curve_url(batch.area), link)
-        )
+        note = registry.history().shown_note(batch)
+        url = curve_url(batch.area, getattr(batch, "series", None))
+        messages.success(request, format_html('{} <a href="{}">{}</a> {}', text, url, link, note))
         return redirect("imports:list")
     if outcome.get("problems"):
         messages.error(

@@ -22,12 +22,16 @@ from django.utils.translation import gettext as _
 
 from vungxanh.jobs.models import Change, Job
 from vungxanh.jobs.progress import Reporter, current_progress
-from vungxanh.jobs.services import dispatch, request_loop
+from vungxanh.jobs.services import LOOP_TASK, dispatch, request_loop
 
 MAX_ATTEMPTS = 3
 # Boot time and the clock ticks of /proc/<pid>/stat place a process's start to 1/100 s.
 PID_CLOCK_TOLERANCE = 0.05
 RESEND_AFTER_SECONDS = 60
+# A run of the loop that failed on the same pending changes is tried again this much later
+# (a database that was down comes back), not at every sweep (a change that crashes the
+# loop would otherwise fail it every minute); new data tries at once.
+RETRY_FAILED_LOOP_AFTER = dt.timedelta(minutes=15)
 
 
 def _process_alive(pid: int) -> bool:
@@ -97,6 +101,19 @@ def sweep(*, at_start: bool = False) -> dict[str, int]:
     for job_id in forgotten.values_list("pk", flat=True):
         dispatch(job_id)
         resent += 1
-    if Change.objects.filter(processed_at__isnull=True).exists():
+    if _loop_due(now):
         request_loop()  # queues one run, or none if one already waits
     return {"requeued": requeued, "failed": failed, "resent": resent}
+
+
+def _loop_due(now: dt.datetime) -> bool:
+    """Whether pending changes need a run of the loop (see RETRY_FAILED_LOOP_AFTER)."""
+    pending = Change.objects.filter(processed_at__isnull=True)
+    if not pending.exists():
+        return False
+    last = Job.objects.filter(task=LOOP_TASK).order_by("-created_at").first()
+    if last is None or last.status != Job.Status.FAILED:
+        return True
+    if pending.filter(created_at__gt=last.created_at).exists():
+        return True
+    return last.finished_at is None or now - last.finished_at > RETRY_FAILED_LOOP_AFTER

@@ -184,7 +184,7 @@ def levels(
         ),
     )
     return {
-        **freshness(parent, choice.series, choice.record).as_dict(),
+        **freshness(parent, choice.series, choice.record, as_of=choice.day).as_dict(),
         "area": parent.code,
         "date": choice.day,
         "rules": choice.record.code,
@@ -252,7 +252,7 @@ def explain(
     official = found.official
     projected = outlook.outlook(record, stored.series, day, stored)
     return {
-        **freshness(area, stored.series, record).as_dict(),
+        **freshness(area, stored.series, record, as_of=day).as_dict(),
         "outlook": projected.as_dict() if projected is not None else None,
         "area": area.code,
         "name": area.name,

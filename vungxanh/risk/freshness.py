@@ -42,11 +42,15 @@ class Freshness:
     indicators_computed_at: dt.datetime | None
     levels_computed_at: dt.datetime | None
     recompute_pending: bool
+    # The last day the stored figures count (not after the "as of" day): a page about
+    # 23/09/2021 says so even when the data was loaded years later.
+    last_day: dt.date | None = None
 
     def as_dict(self) -> dict:
         """The API's fields."""
         return {
             "data_until": self.data_until,
+            "last_day": self.last_day,
             "levels_computed_at": self.levels_computed_at,
             "recompute_pending": self.recompute_pending,
         }
@@ -54,7 +58,12 @@ class Freshness:
     def line(self) -> str:
         """ "Data up to 23/09/2021 22:14 · levels computed at 22:15" (the recompute apart)."""
         parts = []
-        if self.data_until is not None:
+        if self.data_until is not None and self.last_day is not None:
+            parts.append(
+                _("Data up to %(day)s (updated %(moment)s)")
+                % {"day": self.last_day.strftime("%d/%m/%Y"), "moment": moment(self.data_until)}
+            )
+        elif self.data_until is not None:
             parts.append(_("Data up to %(moment)s") % {"moment": moment(self.data_until)})
         if self.levels_computed_at is not None:
             computed = self.levels_computed_at
@@ -151,24 +160,34 @@ def levels_computed_at(
 
 
 def freshness(
-    area: Area, series: Series | None = None, record: RuleSetRecord | None = None
+    area: Area,
+    series: Series | None = None,
+    record: RuleSetRecord | None = None,
+    *,
+    as_of: dt.date | None = None,
 ) -> Freshness:
-    """Everything above for ``area`` in ``series`` (under ``record``'s levels, if named).
+    """Everything above for ``area`` in ``series`` (under ``record``'s levels, if named),
+    the last day counted not after ``as_of``.
 
     The caller has checked that the user may read the area.
     """
     indicators = (
         IndicatorSeries.objects.filter(area=area, series=series).values_list(
-            "computed_at", flat=True
+            "computed_at", "start", "days"
         )
         if series is not None
         else []
     )
+    computed_at, start, days = next(iter(indicators), (None, None, 0))
+    last_day = start + dt.timedelta(days=days - 1) if start is not None and days else None
+    if last_day is not None and as_of is not None:
+        last_day = min(last_day, as_of) if as_of >= start else None
     return Freshness(
         data_until=data_until(area, series),
-        indicators_computed_at=next(iter(indicators), None),
+        indicators_computed_at=computed_at,
         levels_computed_at=levels_computed_at(area, series, record),
         recompute_pending=recompute_pending(area, series),
+        last_day=last_day,
     )
 
 

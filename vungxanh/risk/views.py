@@ -130,7 +130,7 @@ def _collection(request: HttpRequest, level_map: map_model.LevelMap, *, geometry
             if found is not None and found.probability is not None
             else None
         )
-    fresh = freshness(level_map.parent, level_map.series, level_map.record)
+    fresh = freshness(level_map.parent, level_map.series, level_map.record, as_of=level_map.day)
     collection.update(
         {
             "data_until": fresh.data_until.isoformat() if fresh.data_until else None,
@@ -199,7 +199,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
                 "query": urlencode(query),
                 "legend": level_map.legend(),
                 "config": _map_config(choice, query),
-                "freshness": freshness(choice.area, choice.series, choice.record),
+                "freshness": freshness(choice.area, choice.series, choice.record, as_of=choice.day),
                 "warned": [r.area for r in level_map.rows if _warned(warnings, r.area)],
                 "warned_codes": {r.area.code for r in level_map.rows if _warned(warnings, r.area)},
             }
@@ -263,7 +263,7 @@ def map_table(request: HttpRequest) -> HttpResponse:
 def map_xlsx(request: HttpRequest) -> HttpResponse:
     """The map's table as XLSX; the last columns say how fresh its levels are."""
     level_map = _ready_map(request)
-    fresh = freshness(level_map.parent, level_map.series, level_map.record)
+    fresh = freshness(level_map.parent, level_map.series, level_map.record, as_of=level_map.day)
     stamps = [
         moment(fresh.data_until),
         moment(fresh.levels_computed_at),
@@ -400,7 +400,7 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         "chart": {"charts": [h["chart"] for h in histories], "labels": _chart_labels()},
         "projections": projections,
         "outlooks": outlooks,
-        "freshness": freshness(area, series),
+        "freshness": freshness(area, series, as_of=day),
         "area_level": level_on(area, series, day, _computed(request)),
         "changes": LevelChange.objects.for_user(request.user, "view")
         .filter(area=area)
@@ -637,6 +637,7 @@ def _public_body(request: HttpRequest, lang: str) -> str:
                     for other in PUBLIC_LANGUAGES
                 },
                 "drill": area.kind in (AreaKind.NATION, AreaKind.PROVINCE),
+                "freshness": freshness(area, choice.series, choice.record, as_of=choice.day),
             }
         )
     return render_to_string("risk/public_map.html", context)

@@ -8,8 +8,10 @@ choice columns, and the loaders of the data shipped in ``data/`` run as jobs.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vungxanh.accounts import scoping
@@ -70,12 +72,36 @@ def rows(user, batch):
     return model.objects.for_user(user, "view").filter(batch=batch)
 
 
-def area_url(area) -> str:
-    """Return the address of the epidemic curve page of ``area``."""
+def area_url(area, series=None) -> str:
+    """Return the address of the epidemic curve page of ``area`` (in ``series``, if named)."""
     try:
-        return reverse("surveillance:area", args=[area.code])
+        url = reverse("surveillance:area", args=[area.code])
     except NoReverseMatch:  # the surveillance pages are mounted separately
-        return f"/surveillance/areas/{area.code}/"
+        url = f"/surveillance/areas/{area.code}/"
+    return f"{url}?{urlencode({'series': series.code})}" if series is not None else url
+
+
+def shown_note(batch) -> str:
+    """Tell the importer when the pages show another series of the area by default.
+
+    An import never replaces the area's official series (issue 10): its figures are in
+    their own series, one click away, and the levels follow the official one.
+    """
+    from vungxanh.surveillance.models import IndicatorSeries, Series
+    from vungxanh.surveillance.queries import pick_series
+
+    series = batch.series
+    if series is None:
+        return ""
+    computed = IndicatorSeries.objects.filter(area=batch.area).values("series")
+    options = list(Series.objects.filter(pk__in=computed).exclude(pk=series.pk))
+    shown = pick_series([series, *options], None, area=batch.area)
+    if shown is None or shown == series:
+        return ""
+    return _(
+        "These figures are in the series “%(series)s”; the pages, the map and the levels "
+        "show the official series “%(official)s” of %(area)s by default."
+    ) % {"series": series.name, "official": shown.name, "area": batch.area.name}
 
 
 def area_lookup(actor, model_label: str):
@@ -139,6 +165,7 @@ def register() -> None:
             undo=undo,
             rows=rows,
             area_url=area_url,
+            shown_note=shown_note,
             permission=HISTORY_PERMISSION,
             area_lookup=area_lookup,
         )

@@ -190,6 +190,7 @@ class IndicatorsOut(Schema):
     data_until: dt.datetime | None = Field(
         None, description="The last change of the facts counted here (import, edit, undo…)"
     )
+    last_day: dt.date | None = Field(None, description="The last day the stored figures count")
     levels_computed_at: dt.datetime | None = Field(
         None, description="When the levels of the area and its units were last computed"
     )

@@ -190,7 +190,7 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
             "labels": {"mean": _("Rt (mean)"), "band": _("95%% interval") % {}},
         },
         "query": _query(request),
-        "freshness": freshness(area, series),
+        "freshness": freshness(area, series, as_of=last),
         "area_level": level_on(
             area, series, last, AssessmentSeries.objects.for_user(request.user, "view")
         ),
@@ -212,7 +212,8 @@ def area_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     rows = exports.indicator_rows(indicators, first, last)
     span = f"-{first:%Y%m%d}-{last:%Y%m%d}" if first else ""
     name = f"vungxanh-indicators-{area.code}-{series.code if series else 'none'}{span}"
-    return _respond(fmt, name, exports.INDICATOR_HEADER, rows, freshness(area, series))
+    fresh = freshness(area, series, as_of=last)
+    return _respond(fmt, name, exports.INDICATOR_HEADER, rows, fresh)
 
 
 def _overview(request: HttpRequest, code: str) -> dict:
@@ -236,7 +237,7 @@ def _overview(request: HttpRequest, code: str) -> dict:
         "rows": rows,
         "total": total,
         "errors": errors,
-        "freshness": freshness(area, series),
+        "freshness": freshness(area, series, as_of=on),
     }
 
 

@@ -281,3 +281,15 @@ class DemoCommandTestCase(TestCase):
         for job in loads:
             self.assertContains(page, reverse("jobs:detail", args=[job.pk]))
         self.assertContains(page, escape(loads[1].label))
+
+        # Ninh Kiều's committee designated the series its pages read, once, audited.
+        from vungxanh.audit.models import AuditEntry
+        from vungxanh.surveillance.models import OfficialSeries
+
+        designation = OfficialSeries.objects.get(area__code=epidemic.NINH_KIEU)
+        self.assertEqual(
+            (designation.series.code, designation.set_by.username), ("cantho-sim", "bcd.ninhkieu")
+        )
+        self.assertEqual(
+            AuditEntry.objects.filter(object_type="surveillance.officialseries").count(), 1
+        )

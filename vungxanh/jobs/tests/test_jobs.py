@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from unittest import mock
 
 from django.test import override_settings
 
@@ -98,6 +99,37 @@ class SweepTestCase(BaseTestCase):
         self.assertFalse(Job.objects.filter(task="loop.drain").exists())
         sweep.sweep()
         self.assertTrue(Job.objects.filter(task="loop.drain", status=Job.Status.QUEUED).exists())
+
+    def test_a_change_that_fails_the_loop_is_not_retried_at_every_sweep(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        Change.objects.create(what="import", area_path="VN/92/", series_code="reported")
+        failed_at = timezone.now()
+        Job.objects.create(
+            task="loop.drain", status=Job.Status.FAILED, attempts=3, finished_at=failed_at
+        )
+        loop_runs = Job.objects.filter(task="loop.drain")
+        with self.captureOnCommitCallbacks(execute=False):
+            sweep.sweep()
+        self.assertEqual(loop_runs.count(), 1, "no new run a minute after the failure")
+
+        Change.objects.filter(what="import").update(created_at=failed_at - dt.timedelta(hours=1))
+        Change.objects.create(what="import", area_path="VN/92/", series_code="reported")
+        with self.captureOnCommitCallbacks(execute=False):
+            sweep.sweep()
+        self.assertEqual(loop_runs.filter(status=Job.Status.QUEUED).count(), 1, "new data")
+
+        loop_runs.filter(status=Job.Status.QUEUED).delete()
+        Change.objects.update(created_at=failed_at - dt.timedelta(hours=1))
+        later = failed_at + sweep.RETRY_FAILED_LOOP_AFTER + dt.timedelta(seconds=1)
+        with (
+            self.captureOnCommitCallbacks(execute=False),
+            mock.patch("django.utils.timezone.now", return_value=later),
+        ):
+            sweep.sweep()
+        self.assertEqual(loop_runs.filter(status=Job.Status.QUEUED).count(), 1, "retried later")
 
 
 @override_settings(VX_LOOP_INLINE=False)

@@ -11,6 +11,7 @@ pending. Once the loop has drained the outbox, both show the same level and the 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.test import override_settings
@@ -121,6 +122,16 @@ class FreshnessTestCase(BaseTestCase):
         self.assertTrue(levels["recompute_pending"])
         self.assertIsNotNone(levels["levels_computed_at"])
 
+    def test_the_public_map_says_how_fresh_its_levels_are(self):
+        self.client.logout()
+        query = {"area": "916", "rules": "vn-4800-2021", "date": "20/10/2021"}
+        with translation.override("vi"):
+            page = self.client.get(reverse("public:map"), query)
+        self.assertContains(page, "cấp độ tính lúc")
+        self.assertNotContains(page, PENDING)
+        self.import_late_cases()
+        self.assertContains(self.client.get(reverse("public:map"), query), PENDING)
+
     def test_the_api_answers_carry_the_freshness_fields(self):
         self.import_late_cases()
         self.client.force_login(self.district_steering)
@@ -168,3 +179,21 @@ class FreshnessTestCase(BaseTestCase):
             )
             self.assertEqual({r[-1] for r in rows[1:]}, {_("yes")})
         self.assertRegex(rows[1][-3], r"^\d\d/\d\d/\d{4} \d\d:\d\d$")
+
+    def test_the_line_names_the_last_day_counted_not_after_the_as_of_day(self):
+        from vungxanh.surveillance.models import IndicatorSeries
+
+        stored = IndicatorSeries.objects.filter(area=self.anhoa).select_related("series")[0]
+        last = stored.start + dt.timedelta(days=stored.days - 1)
+        earlier = last - dt.timedelta(days=5)
+        with translation.override("vi"):
+            whole = freshness(self.anhoa, stored.series)
+            cut = freshness(self.anhoa, stored.series, as_of=earlier)
+            before_any = freshness(
+                self.anhoa, stored.series, as_of=stored.start - dt.timedelta(days=1)
+            )
+        self.assertEqual(whole.last_day, last)
+        self.assertIn(f"Số liệu đến ngày {last:%d/%m/%Y} (cập nhật ", whole.line())
+        self.assertEqual(cut.last_day, earlier)
+        self.assertIn(f"{earlier:%d/%m/%Y}", cut.line())
+        self.assertIsNone(before_any.last_day, "no day counted before the first")

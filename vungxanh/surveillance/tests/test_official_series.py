@@ -161,3 +161,35 @@ class OfficialSeriesTestCase(BaseTestCase):
         # The city's committee, above it, may.
         self.client.force_login(self.city_steering)
         self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_the_importer_is_told_where_figures_of_another_series_show(self):
+        import hashlib
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.anhoa_official)
+        upload = SimpleUploadedFile("test.csv", TEST_CASES, "text/csv")
+        self.client.post(reverse("imports:new"), {"kind": "cases", "file": upload})
+        confirm = {
+            "kind": "cases",
+            "sha256": hashlib.sha256(TEST_CASES).hexdigest(),
+            "file_name": "test.csv",
+            "rows": 5,
+        }
+        listed = self.client.post(reverse("imports:confirm"), confirm, follow=True)
+        text = " ".join(str(m) for m in listed.context["messages"])
+        self.assertIn("?series=reported", text, "the link opens the imported series")
+        self.assertIn(self.sim.name, text, "names the series the pages show")
+        self.assertIn(self.reported.name, text)
+
+        designate_series(self.anhoa, self.reported, actor=self.admin, reason="số liệu phường")
+        again = TEST_CASES.replace(b"TEST", b"MORE")
+        self.client.post(
+            reverse("imports:new"),
+            {"kind": "cases", "file": SimpleUploadedFile("more.csv", again, "text/csv")},
+        )
+        confirm.update(sha256=hashlib.sha256(again).hexdigest(), file_name="more.csv")
+        listed = self.client.post(reverse("imports:confirm"), confirm, follow=True)
+        text = " ".join(str(m) for m in listed.context["messages"])
+        self.assertIn("“more.csv”", text)
+        self.assertNotIn(self.sim.name, text, "the official series: nothing to explain")

@@ -29,6 +29,7 @@ class Command(BaseCommand):
         with acting_through("cli:demo"):
             users = ensure_demo_users()
             self.load_surveillance()
+            self.designate_series()
         # The loads queued the loop (indicators, Rt, levels) as jobs: run them now, here if
         # no worker takes them, so the levels below start from computed indicators.
         wait_until_settled(grace=0)
@@ -39,6 +40,28 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(_("Demo users (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
         self.stdout.write(table(rows, [_("user"), _("password"), _("role"), _("area code")]))
+
+    def designate_series(self) -> None:
+        """Ninh Kiều's steering committee names the series its pages and levels read.
+
+        Its wards have no daily reports of their own in the public record: the demo reads
+        them from the simulated split of Cần Thơ's figures, said so on every page.
+        """
+        from vungxanh.accounts.models import User
+        from vungxanh.surveillance.models import Series
+        from vungxanh.surveillance.services_series import designate_series
+
+        ninh_kieu = Area.objects.current().filter(code=epidemic.NINH_KIEU).first()
+        series = Series.objects.filter(code=epidemic.SERIES).first()
+        committee = User.objects.filter(username="bcd.ninhkieu").first()
+        if ninh_kieu is None or series is None or committee is None:
+            return
+        designate_series(
+            ninh_kieu,
+            series,
+            actor=committee,
+            reason=_("Demonstration: the wards' figures are a simulated split of the city's."),
+        )
 
     def load_surveillance(self) -> None:
         """Load the real series and the simulated line list, as jobs; each is idempotent.

@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport="127.0.0.1:8000", **options):
+        # A service manager stops us with SIGTERM: stop both children, as Ctrl+C does.
+        signal.signal(signal.SIGTERM, _interrupt)
         command = [sys.executable, "-m", "vungxanh.cli"]
         worker = subprocess.Popen([*command, "worker", "--beat"], env=os.environ.copy())
         web = subprocess.Popen([*command, "runserver", addrport, "--noreload"])
@@ -40,3 +42,7 @@ class Command(BaseCommand):
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
