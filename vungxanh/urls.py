@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from vungxanh.api import api
+from vungxanh.areas.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="areas:browser", permanent=False), name="home"),
+    path("", home, name="home"),
     path("accounts/", include("vungxanh.accounts.urls")),
     path("areas/", include("vungxanh.areas.urls")),
     path("audit/", include("vungxanh.audit.urls")),
@@ -19,3 +19,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's frame (templates/400.html, 403.html, 404.html, 500.html).
+handler403 = "vungxanh.lib.errors.permission_denied"
+handler404 = "vungxanh.lib.errors.page_not_found"

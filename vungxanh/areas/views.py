@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import can, root_areas
+from vungxanh.accounts.roles import Role
+from vungxanh.accounts.scoping import can, member_paths, root_areas
 from vungxanh.areas import services
 from vungxanh.areas.forms import BoundaryUploadForm, SubunitForm
 from vungxanh.areas.models import Area, AreaKind
@@ -110,3 +113,26 @@ def boundary_upload(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "areas/boundary_upload.html", {"parent": parent, "form": form, "report": report}
     )
+
+
+# -- each person's first screen --------------------------------------------------------------
+def _first_area(request: HttpRequest, role: str) -> Area | None:
+    """The highest area where the user holds ``role`` (and may see it), or None."""
+    paths = sorted(path for held, path in member_paths(request.user) if held == role)
+    if not paths:
+        return None
+    return _visible(request).filter(path=paths[0]).first()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Each person's first screen: a ward official their ward's levels page (the level that
+    applies, why, what turns it green); a steering committee member the levels map of their
+    area; everyone else the area browser."""
+    if request.user.is_authenticated:
+        ward = _first_area(request, Role.WARD_OFFICIAL)
+        if ward is not None:
+            return redirect("risk:area", ward.code)
+        committee = _first_area(request, Role.STEERING)
+        if committee is not None:
+            return redirect(f"{reverse('risk:map')}?{urlencode({'area': committee.code})}")
+    return redirect("areas:browser")

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vungxanh.audit.models import AuditEntry
+from vungxanh.audit.labels import action_choices
+from vungxanh.lib.dates import DayField
 
 
 class AuditFilterForm(forms.Form):
@@ -9,10 +10,10 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
         required=False,
-        choices=[("", _("any"))] + list(AuditEntry.Action.choices),
+        choices=[("", _("any")), *action_choices()],
     )
     object_type = forms.CharField(label=_("Object type"), required=False)
     area = forms.CharField(label=_("Area code"), required=False)
     source = forms.CharField(label=_("Source"), required=False)
-    since = forms.DateField(label=_("From"), required=False)
-    until = forms.DateField(label=_("To"), required=False)
+    since = DayField(label=_("From"), required=False)
+    until = DayField(label=_("To"), required=False)

@@ -6,17 +6,17 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from vungxanh.accounts.scoping import can
+from vungxanh.audit import labels
 from vungxanh.audit.forms import AuditFilterForm
 from vungxanh.audit.models import AuditEntry
 from vungxanh.audit.queries import filtered_entries
 from vungxanh.lib.downloads import csv_download
+from vungxanh.lib.refusal import require
 
 CSV_COLUMNS = [
     "id",
@@ -37,8 +37,17 @@ CSV_COLUMNS = [
 
 
 def _require_audit_reader(request: HttpRequest) -> None:
-    if not can(request.user, "audit.auditentry", "view"):
-        raise PermissionDenied
+    require(request.user, "audit.auditentry", "view")
+
+
+def _in_words(entries, words: dict[str, str]) -> None:
+    """Attach what a reader sees (actions, object types, sources in words) to each entry."""
+    for e in entries:
+        e.action_text = labels.action_label(e.action)
+        e.object_type_text = labels.object_type_label(e.object_type)
+        e.source_text = labels.source_label(e.source)
+        e.actor_text = labels.actor_label(e.actor_name)
+        e.object_text = labels.object_text(e.object_repr, words)
 
 
 def _entries(request: HttpRequest):
@@ -52,6 +61,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     _require_audit_reader(request)
     form, rows = _entries(request)
     page = Paginator(rows, settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    _in_words(page.object_list, labels.vocabulary())
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -63,6 +74,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     _require_audit_reader(request)
     entry = get_object_or_404(AuditEntry.objects.for_user(request.user, "view"), pk=entry_id)
+    _in_words([entry], labels.vocabulary())
     pretty = {
         "before": json.dumps(entry.before, ensure_ascii=False, indent=2),
         "after": json.dumps(entry.after, ensure_ascii=False, indent=2),

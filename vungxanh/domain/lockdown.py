@@ -330,7 +330,7 @@ class ZoneFacts:
 class Missing:
     """One thing still needed before the zone may be lifted (``code`` + parameters)."""
 
-    code: str  # "wait", "rounds", "results", "overdue"
+    code: str  # "wait", "rounds", "stale", "results", "overdue"
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -363,6 +363,11 @@ class LiftDate:
     @property
     def confirmed(self) -> bool:
         return self.earliest is not None
+
+    @property
+    def expected(self) -> bool:
+        """Whether the date shown depends on rounds not yet taken or not yet known."""
+        return self.earliest is None
 
 
 def _anchor(facts: ZoneFacts, as_of: dt.date) -> tuple[dt.date, str]:
@@ -420,8 +425,24 @@ def _first_lift_day(
     return None, []
 
 
+def _loose_chain(days: Iterable[dt.date], rule: LiftRule) -> list[dt.date]:
+    """The rounds (latest first) that count towards K, however old the latest one is."""
+    picked: list[dt.date] = []
+    for day in sorted(set(days), reverse=True):
+        if len(picked) >= rule.negative_rounds:
+            break
+        if not picked or (picked[-1] - day).days >= rule.min_days_between_rounds:
+            picked.append(day)
+    return picked
+
+
 def evaluate(facts: ZoneFacts, rule: LiftRule, as_of: dt.date) -> LiftDate:
-    """Return when the zone may be lifted, as known on ``as_of``, and what is missing."""
+    """Return when the zone may be lifted, as known on ``as_of``, and what is missing.
+
+    The rounds already done count towards the K rounds even when the lift is still far
+    off; a zone that could be lifted once but whose last round is now more than D days
+    old may not be lifted any more until a fresh round (the stale round is named).
+    """
     anchor, anchor_case = _anchor(facts, as_of)
     not_before = anchor + dt.timedelta(days=rule.days_after_last_case)
     rounds = [r for r in facts.rounds if r.whole_zone]
@@ -443,7 +464,18 @@ def evaluate(facts: ZoneFacts, rule: LiftRule, as_of: dt.date) -> LiftDate:
     key_of = {}
     for r in sorted(rounds, key=lambda r: (r.day, r.key)):
         key_of.setdefault(r.day, r.key)
-    earliest, picked = _first_lift_day([r.day for r in done], not_before, rule)
+    done_days = [r.day for r in done]
+    earliest, picked = _first_lift_day(done_days, not_before, rule)
+    stale: dt.date | None = None
+    if (
+        earliest is not None
+        and earliest < as_of
+        and rule.negative_rounds
+        and len(chain(done_days, as_of, rule)) < rule.negative_rounds
+    ):
+        # Liftable once, but the last round is now too old to describe the zone.
+        stale = max(done_days)
+        earliest, picked = None, []
     projected = None
     if earliest is None:
         hoped = [
@@ -451,28 +483,44 @@ def evaluate(facts: ZoneFacts, rule: LiftRule, as_of: dt.date) -> LiftDate:
             for r in (*pending, *(p for p in planned if p.day >= as_of))
             if _counts_after(rule, anchor, anchor_case, r.day)
         ]
-        projected, picked = _first_lift_day([r.day for r in done] + hoped, not_before, rule)
+        projected, picked = _first_lift_day(done_days + hoped, max(not_before, as_of), rule)
     missing: list[Missing] = []
     target = earliest or projected or max(not_before, as_of)
     if as_of < target:
         missing.append(
             Missing("wait", {"until": target, "days": (target - as_of).days, "anchor": anchor})
         )
-    have = len(chain([r.day for r in done], max(target, as_of), rule)[: rule.negative_rounds])
-    if earliest is None and have < rule.negative_rounds:
+    if stale is not None:
         missing.append(
             Missing(
-                "rounds",
+                "stale",
                 {
-                    "needed": rule.negative_rounds - have,
-                    "required": rule.negative_rounds,
-                    "have": have,
-                    "after": anchor,
+                    "round": key_of.get(stale, ""),
+                    "day": stale,
                     "within": rule.last_round_within_days,
-                    "by": target,
                 },
             )
         )
+    if earliest is None and rule.negative_rounds:
+        fresh = len(chain(done_days, max(target, as_of), rule)[: rule.negative_rounds])
+        have = max(fresh, len(_loose_chain(done_days, rule)))
+        needed = rule.negative_rounds - have if have < rule.negative_rounds else 1
+        if fresh >= rule.negative_rounds:
+            needed = 0
+        if needed:
+            missing.append(
+                Missing(
+                    "rounds",
+                    {
+                        "needed": needed,
+                        "required": rule.negative_rounds,
+                        "have": have,
+                        "after": anchor,
+                        "within": rule.last_round_within_days,
+                        "by": target,
+                    },
+                )
+            )
     for r in sorted(pending, key=lambda r: r.day):
         if r.day <= as_of:
             missing.append(Missing("results", {"round": r.key, "day": r.day}))

@@ -39,6 +39,7 @@ from vungxanh.imports.readers import parse_size
 from vungxanh.imports.xlsx_templates import template_csv, template_filename, template_workbook
 from vungxanh.jobs.models import Job
 from vungxanh.jobs.progress import current_progress
+from vungxanh.lib.refusal import require
 
 GUIDE_AREAS = 300  # list the user's areas in the template's guide up to this many
 UPLOAD_SESSION_KEY = "vx_import_uploads"
@@ -84,8 +85,12 @@ def may_import(user) -> bool:
 
 
 def _require_importer(request: HttpRequest) -> None:
-    if not may_import(request.user):
-        raise PermissionDenied
+    require(request.user, registry.history().permission, "add")
+
+
+def _require_history_reader(request: HttpRequest) -> None:
+    """Imports are health data: roles that may not read them get the 403 page naming who may."""
+    require(request.user, registry.history().permission, "view")
 
 
 def _batches(request: HttpRequest):
@@ -159,6 +164,7 @@ def _report_outcome(request: HttpRequest, outcome: dict) -> HttpResponse:
 # -- history and detail ----------------------------------------------------------------
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
+    _require_history_reader(request)
     page = Paginator(_batches(request), settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
     undoable = {b.pk for b in page if _may_undo(request.user, b)}
     context = {
@@ -201,6 +207,7 @@ def _sample(request: HttpRequest, batch) -> dict:
 
 @login_required
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    _require_history_reader(request)
     batch = get_object_or_404(_batches(request), pk=batch_id)
     context = {
         "batch": batch,
@@ -214,6 +221,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def batch_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
+    _require_history_reader(request)
     batch = get_object_or_404(_batches(request), pk=batch_id)
     reason = request.POST.get("reason", "")[:500]
     try:

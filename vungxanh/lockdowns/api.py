@@ -81,17 +81,18 @@ def _area(request: HttpRequest, code: str | None) -> Area:
 
 
 def _lift_out(zone: LockdownZone, day: dt.date) -> dict | None:
-    lift = queries.lift_date(zone, day)
-    if lift is None:
+    status = queries.lift_status(zone, day)
+    if status is None:
         return None
-    sentences = queries.describe_missing(lift)
+    lift, sentences = status.lift, status.missing
     return {
         "zone": zone.pk,
         "rule": lift.rule_id,
         "rule_version": lift.rule_version,
         "as_of": lift.as_of,
         "may_be_lifted_from": lift.shown,
-        "sentence": queries.lift_sentence(lift),
+        "sentence": status.sentence,
+        "expected": lift.expected,
         "met": lift.confirmed,
         "eligible": lift.eligible,
         "counting_from": lift.anchor,

@@ -196,7 +196,7 @@ def zone_rows(user, day: dt.date, zones: list[LockdownZone]) -> list[list]:
         held = queries.containment(zone, links)
         rounds = list(TestingRound.objects.filter(zone=zone, day__lte=day))
         done = [r for r in rounds if r.status == TestingRound.RoundState.DONE]
-        lift = queries.lift_date(zone, day)
+        lift = queries.lift_status(zone, day)
         shifts = Shift.objects.filter(post__zone=zone, starts_at__lt=end, ends_at__gt=start)
         short = queries.unstaffed_shifts(user, day).filter(post__zone=zone).count()
         rows.append(
@@ -223,8 +223,8 @@ def zone_rows(user, day: dt.date, zones: list[LockdownZone]) -> list[list]:
                 sum(r.samples or 0 for r in done),
                 sum(r.positives for r in done),
                 sum(1 for r in rounds if r.status == TestingRound.RoundState.SAMPLED),
-                queries.fmt(lift.shown) if lift else "",
-                "; ".join(queries.describe_missing(lift)) if lift else "",
+                lift.dated if lift else "",
+                "; ".join(lift.missing) if lift else "",
                 zone.posts.count(),
                 shifts.count(),
                 short,
@@ -263,7 +263,8 @@ def daily_report(user, area: Area, day: dt.date) -> Book:
     summary.append(
         [
             _(
-                "As in the district daily situation report (RULES-VN §7.1); “—”: not held by this system."
+                "Fields as in a district's daily situation report (Gia Lộc district, 7/12/2021); "
+                "“—”: not held by this system."
             )
         ]
     )

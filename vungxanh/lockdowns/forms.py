@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vungxanh.lib import bounds
+from vungxanh.lib.dates import DayField
 from vungxanh.lockdowns.models import (
     Need,
     RiskLevel,
@@ -22,10 +23,9 @@ TIME_FORMATS = ["%H:%M"]
 
 def date_field(label, required: bool = True, *, planned: bool = False, **kwargs):
     """A day of a fact (up to today), or with ``planned`` of a plan (up to a year ahead)."""
-    return forms.DateField(
+    return DayField(
         label=label,
         required=required,
-        input_formats=DATE_FORMATS,
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "size": 10}),
         validators=[bounds.validate_plan_date if planned else bounds.validate_data_date],
         **kwargs,
@@ -101,7 +101,7 @@ class ZoneForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [(a.code, a.name) for a in communes]
         self.fields["unit"].choices = [("", "—")] + [(u.code, u.name) for u in units]
-        self.fields["rule"].choices = [(r.code, f"{r.code} v{r.version}") for r in rules]
+        self.fields["rule"].choices = [(r.code, str(r)) for r in rules]
         if editing:
             del self.fields["area"]
             del self.fields["index_cases"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from vungxanh.accounts.scoping import ScopedQuerySet
@@ -78,7 +79,9 @@ class LiftRuleRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} v{self.version}"
+        # What a reader sees (form choices, the audit trail); the code stays on the record.
+        english = (get_language() or "vi").startswith("en")
+        return (self.title if english or not self.title_vi else self.title_vi) or self.code
 
 
 class ZoneQuerySet(ScopedQuerySet):

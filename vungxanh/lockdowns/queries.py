@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +24,7 @@ from vungxanh.domain.lockdown import CaseEvent, LiftDate, LiftRule, TestRound, Z
 from vungxanh.lockdowns.models import (
     LiftRuleRecord,
     LockdownZone,
+    Scope,
     Shift,
     Status,
     TestingRound,
@@ -131,15 +132,30 @@ def describe_missing(lift: LiftDate) -> list[str]:
                 % {"days": p["days"], "until": fmt(p["until"])}
             )
         elif item.code == "rounds":
-            sentences.append(
-                ngettext(
-                    "%(needed)d more whole-zone testing round, all negative, after %(after)s; "
-                    "the last one at most %(within)d days before lifting",
-                    "%(needed)d more whole-zone testing rounds, all negative, after %(after)s; "
-                    "the last one at most %(within)d days before lifting",
-                    p["needed"],
+            sentence = ngettext(
+                "%(needed)d more whole-zone testing round, all negative, after %(after)s; "
+                "the last one at most %(within)d days before lifting",
+                "%(needed)d more whole-zone testing rounds, all negative, after %(after)s; "
+                "the last one at most %(within)d days before lifting",
+                p["needed"],
+            ) % {"needed": p["needed"], "after": fmt(p["after"]), "within": p["within"]}
+            if p["have"]:
+                sentence += " " + (
+                    ngettext(
+                        "(%(have)d of %(required)d round already done, negative)",
+                        "(%(have)d of %(required)d rounds already done, negative)",
+                        p["have"],
+                    )
+                    % {"have": p["have"], "required": p["required"]}
                 )
-                % {"needed": p["needed"], "after": fmt(p["after"]), "within": p["within"]}
+            sentences.append(sentence)
+        elif item.code == "stale":
+            sentences.append(
+                _(
+                    "the testing round of %(day)s is more than %(within)d days old: "
+                    "a new whole-zone round is needed before lifting"
+                )
+                % {"day": fmt(p["day"]), "within": p["within"]}
             )
         elif item.code == "results":
             sentences.append(
@@ -155,8 +171,59 @@ def describe_missing(lift: LiftDate) -> list[str]:
 
 
 def lift_sentence(lift: LiftDate) -> str:
-    """ "May be lifted from dd/mm" (the Vietnamese reads "có thể gỡ phong tỏa từ dd/mm")."""
-    return _("may be lifted from %(day)s") % {"day": lift.shown.strftime("%d/%m")}
+    """ "May be lifted from dd/mm" (the Vietnamese reads "có thể gỡ phong tỏa từ dd/mm").
+
+    A date that rests on rounds not yet taken (or results not yet known) reads "expected"
+    ("dự kiến"): it is where the count would end, not a date the facts confirm.
+    """
+    day = lift.shown.strftime("%d/%m")
+    if lift.expected:
+        return _("expected: may be lifted from %(day)s") % {"day": day}
+    return _("may be lifted from %(day)s") % {"day": day}
+
+
+@dataclass(frozen=True)
+class LiftStatus:
+    """What the zone list, the zone page, the API and the daily report say about lifting.
+
+    One function (``lift_status``) computes it so that they say the same thing.
+    """
+
+    lift: LiftDate
+    sentence: str
+    missing: list[str]
+
+    @property
+    def date(self) -> dt.date:
+        return self.lift.shown
+
+    @property
+    def expected(self) -> bool:
+        return self.lift.expected
+
+    @property
+    def eligible(self) -> bool:
+        return self.lift.eligible
+
+    @property
+    def dated(self) -> str:
+        """The date for a table cell: dd/mm/yyyy, "expected dd/mm/yyyy" when it is."""
+        if self.expected:
+            return _("expected %(day)s") % {"day": fmt(self.date)}
+        return fmt(self.date)
+
+    @property
+    def met(self) -> bool:
+        """Every condition of the rule is met on the day asked (nothing missing)."""
+        return self.lift.eligible and not self.missing
+
+
+def lift_status(zone: LockdownZone, as_of: dt.date) -> LiftStatus | None:
+    """The lift date of ``zone`` on ``as_of`` in words, with what is still missing."""
+    lift = lift_date(zone, as_of)
+    if lift is None:
+        return None
+    return LiftStatus(lift, lift_sentence(lift), describe_missing(lift))
 
 
 def status_on(zone: LockdownZone, day: dt.date, transitions=None) -> str | None:
@@ -267,13 +334,27 @@ def case_series(user, area: Area) -> list[Series]:
     return list(Series.objects.filter(pk__in=list(ids)))
 
 
+def in_force_on(day_ref, prefix: str = "") -> Q:
+    """Zones in force on the day ``day_ref`` (a date or an ``OuterRef``) names: activated
+    by then (not merely proposed) and not lifted yet. ``prefix`` reaches the zone through
+    a relation ("zone__")."""
+    return (
+        ~Q(**{f"{prefix}status": Status.PROPOSED})
+        & Q(**{f"{prefix}start_date__lte": day_ref})
+        & (Q(**{f"{prefix}lifted_on__isnull": True}) | Q(**{f"{prefix}lifted_on__gt": day_ref}))
+    )
+
+
 def ward_shares(
     user, area: Area, day: dt.date, series: Series | None, days: int = SHARE_DAYS
 ) -> list[WardShare]:
     """Each commune under ``area``: new cases in the ``days`` up to ``day``, and inside zones.
 
-    A case is "inside" when it was found in a lockdown zone (place of detection) or is
-    linked to a zone as found inside it. One grouped query per count, not one per ward.
+    A case counts as found inside a lockdown zone only when a zone was in force around it
+    on the day it was confirmed: the case is linked to that zone as found inside it, or it
+    was reported as found in a lockdown zone (or the zone closes the whole ward) in the
+    ward of a zone in force that day. A case reported "found in a lockdown zone" in a ward
+    with no zone in force does not count. One grouped query per count.
     """
     if series is None:
         return []
@@ -291,12 +372,21 @@ def ward_shares(
         .current()
         .filter(series=series, confirmed_date__range=(first, day), area__in=communes)
     )
-    linked = ZoneCase.objects.filter(relation=ZoneCase.Relation.INSIDE).values("case_code")
-    totals = dict(cases.order_by().values_list("area_id").annotate(n=Count("id")))
-    inside = dict(
-        cases.filter(Q(detection=Detection.LOCKDOWN) | Q(case_code__in=linked))
-        .order_by()
-        .values_list("area_id")
-        .annotate(n=Count("id"))
+    confirmed = OuterRef("confirmed_date")
+    linked = ZoneCase.objects.filter(
+        case_code=OuterRef("case_code"), relation=ZoneCase.Relation.INSIDE
+    ).filter(
+        Q(zone__parent__isnull=True) & in_force_on(confirmed, "zone__")
+        | Q(zone__parent__isnull=False) & in_force_on(confirmed, "zone__parent__")
     )
+    around = LockdownZone.objects.filter(
+        in_force_on(confirmed), parent__isnull=True, area_id=OuterRef("area_id")
+    )
+    inside_q = (
+        Exists(linked)
+        | (Q(detection=Detection.LOCKDOWN) & Exists(around))
+        | Exists(around.filter(scope_type=Scope.WHOLE_WARD))
+    )
+    totals = dict(cases.order_by().values_list("area_id").annotate(n=Count("id")))
+    inside = dict(cases.filter(inside_q).order_by().values_list("area_id").annotate(n=Count("id")))
     return [WardShare(a, totals.get(a.pk, 0), inside.get(a.pk, 0)) for a in communes]

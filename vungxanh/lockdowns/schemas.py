@@ -58,6 +58,9 @@ class LiftOut(Schema):
     as_of: dt.date
     may_be_lifted_from: dt.date
     sentence: str
+    expected: bool = Field(
+        description="The date rests on rounds not yet taken or results not yet known."
+    )
     met: bool
     eligible: bool
     counting_from: dt.date

@@ -27,6 +27,7 @@ from vungxanh.areas.models import Area, AreaKind
 from vungxanh.domain import lockdown as rules
 from vungxanh.domain.tabular import parse_date
 from vungxanh.lib import asof
+from vungxanh.lib.dates import read_day
 from vungxanh.lockdowns import exports, queries, services
 from vungxanh.lockdowns.forms import (
     AssignForm,
@@ -70,11 +71,11 @@ SHIFT_WINDOW = (-1, 2)
 def _day(request: HttpRequest, errors: list[str] | None = None) -> dt.date:
     text = request.GET.get("date", "").strip()
     if text:
-        day = parse_date(text)
+        day, problem = read_day(text)
         if day is not None:
             return day
         if errors is not None:
-            errors.append(_("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text})
+            errors.append(problem)
     # The "as of" day chosen at the top of every page (the demo's day by default in the demo).
     return asof.read(request).day
 
@@ -182,7 +183,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if status and status != "in_force":
         listed = [z for z in listed if z.status_then == status]
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    lifts = {z.pk: queries.lift_date(z, day) for z in page.object_list}
+    lifts = {z.pk: queries.lift_status(z, day) for z in page.object_list}
     series_options = queries.case_series(request.user, area)
     series = pick_series(series_options, request.GET.get("series"), area=area)
     shares = queries.ward_shares(request.user, area, day, series)
@@ -451,7 +452,7 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     day = _day(request, errors)
     user = request.user
-    lift = queries.lift_date(zone, day)
+    status = queries.lift_status(zone, day)
     parts = list(zone.parts.select_related("rule").order_by("risk", "code"))
     links = list(zone.cases.select_related("found_round"))
     part_links = list(ZoneCase.objects.filter(zone__parent=zone).select_related("zone"))
@@ -486,13 +487,14 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "day": day,
         "errors": errors,
         "ancestors": Area.objects.for_user(user, "view").ancestors_of(zone.area),
-        "lift": lift,
-        "lift_sentence": queries.lift_sentence(lift) if lift else "",
-        "missing": queries.describe_missing(lift) if lift else [],
+        "lift": status.lift if status else None,
+        "lift_status": status,
+        "lift_sentence": status.sentence if status else "",
+        "missing": status.missing if status else [],
         "rule": queries.rule_of(zone.rule),
         "status_then": queries.status_on(zone, day),
         "transitions": zone.transitions.all(),
-        "parts": [(p, queries.lift_date(p, day)) for p in parts],
+        "parts": [(p, queries.lift_status(p, day)) for p in parts],
         "containment": queries.containment(zone, links),
         "part_links": part_links,
         "rounds": [

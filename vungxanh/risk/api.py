@@ -24,8 +24,8 @@ from vungxanh.accounts.scoping import root_areas
 from vungxanh.areas.models import Area
 from vungxanh.domain.tabular import parse_date
 from vungxanh.lib.apischema import Id, Pagination, Text, errors
+from vungxanh.risk import applies, map_model, outlook, services
 from vungxanh.risk import inputs as input_map
-from vungxanh.risk import map_model, outlook, services
 from vungxanh.risk.freshness import freshness, shown_series_code
 from vungxanh.risk.models import (
     Assessment,
@@ -138,7 +138,9 @@ def levels(
     rules: RulesCode | None = None,
     series: SeriesCode | None = None,
 ):
-    """The level in force of each unit directly under ``area`` on ``date``.
+    """The level in force of each unit directly under ``area`` on ``date`` (an area with
+    no units the caller may read, e.g. a ward official's ward: the area itself, one row).
+    ``applies``: the level that applies (the decision in force, else this level).
 
     Defaults as on the map: the caller's highest area, the first computable rule set in
     force that day, the area's official series, the last day reported. ``warning``: likely
@@ -170,6 +172,7 @@ def levels(
         areas=Area.objects.for_user(request.user, "view").current(),
         computed=computed,
         officials=OfficialDecision.objects.for_user(request.user, "view"),
+        own=choice.own,
     )
     warnings = outlook.outlooks(
         choice.record,
@@ -202,6 +205,7 @@ def levels(
                 "computed": row.computed.key if row.computed else None,
                 "since": row.changed_on,
                 "official": row.official.label if row.official else None,
+                "applies": row.applied.as_dict() if row.applied else None,
                 "inputs": {k: _number(v) for k, v in row.values.items()},
                 "warning": row.area.pk in warnings and warnings[row.area.pk].warning,
             }
@@ -250,10 +254,19 @@ def explain(
     )
     published = found.published
     official = found.official
+    applied = applies.level_in_force(
+        area,
+        day,
+        stored.series,
+        AssessmentSeries.objects.for_user(request.user, "view"),
+        OfficialDecision.objects.for_user(request.user, "view"),
+        Assessment.objects.for_user(request.user, "view"),
+    )
     projected = outlook.outlook(record, stored.series, day, stored)
     return {
         **freshness(area, stored.series, record, as_of=day).as_dict(),
         "outlook": projected.as_dict() if projected is not None else None,
+        "applies": applied.as_dict() if applied is not None else None,
         "area": area.code,
         "name": area.name,
         "date": day,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+from vungxanh.lib.dates import DayField
+from vungxanh.risk.templatetags.risk_words import ruleset_title
 
 
 class PublishForm(forms.Form):
-    date = forms.DateField(
+    date = DayField(
         label=_("Date"),
-        input_formats=DATE_FORMATS,
         widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "size": 10}),
     )
     rules = forms.ChoiceField(label=_("Rule set"))
@@ -25,7 +25,7 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, records=(), series=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rules"].choices = [(r.code, f"{r.code} v{r.version}") for r in records]
+        self.fields["rules"].choices = [(r.code, ruleset_title(r)) for r in records]
         self.fields["series"].choices = [(s.code, s.name) for s in series]
 
 

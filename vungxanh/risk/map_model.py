@@ -26,7 +26,7 @@ from vungxanh.domain.classify import format_number
 from vungxanh.domain.rules import Input, Level, RuleSet
 from vungxanh.lib.downloads import xlsx_download
 from vungxanh.lib.workbook import Book
-from vungxanh.risk import services
+from vungxanh.risk import applies, services
 from vungxanh.risk.models import AssessmentSeries, OfficialDecision, RuleSetRecord
 from vungxanh.surveillance.models import Series
 
@@ -80,10 +80,16 @@ class MapRow:
     changed_on: dt.date | None = None  # the level in force since
     changed_from: Level | None = None
     official: OfficialDecision | None = None
+    applied: applies.AppliedLevel | None = None  # the level that applies (see risk.applies)
 
     @property
     def colour(self) -> str:
         return self.level.colour if self.level else NO_DATA_COLOUR
+
+    @property
+    def decided(self) -> bool:
+        """Whether a decision, not this rule set's result, is the level that applies."""
+        return self.applied is not None and self.applied.decided
 
     @property
     def label(self) -> str:
@@ -108,6 +114,7 @@ class LevelMap:
     series: Series
     day: dt.date
     rows: list[MapRow]
+    own: bool = False  # the map of an area without units: one row, the area itself
 
     @property
     def ruleset(self) -> RuleSet:
@@ -182,6 +189,8 @@ class LevelMap:
                     for spec in shown_inputs(ruleset)
                 },
                 "official": row.official.label if row.official else None,
+                "applies": row.applied.label if row.applied else None,
+                "applies_source": row.applied.source_text if row.applied else None,
             }
         )
         return props
@@ -223,14 +232,20 @@ def build(
     areas,
     computed,
     officials=None,
+    own: bool = False,
 ) -> LevelMap:
     """Return the map of ``parent``'s children (from ``areas``) on ``day``.
 
     ``areas``, ``computed`` (AssessmentSeries) and ``officials`` (OfficialDecision, or None
-    to leave them out) are querysets the caller may read.
+    to leave them out) are querysets the caller may read. With ``own`` (see
+    ``MapChoice.own``), or when ``parent`` has no children the caller may read, the map
+    has one row: ``parent`` itself (a ward's own level).
     """
     ruleset = services.ruleset_of(record)
-    children = list(areas.filter(parent=parent).order_by("name"))
+    children = [] if own else list(areas.filter(parent=parent).order_by("name"))
+    if not children:
+        own = True
+        children = [parent]
     stored = {
         row.area_id: row
         for row in computed.filter(ruleset=record, series=series, area__in=children)
@@ -242,11 +257,17 @@ def build(
         ):
             in_force[decision.area_id] = decision
     rows = []
+    current = ruleset.applies_on(day)
     for area in children:
         row = _row(ruleset, area, stored.get(area.pk), day)
         row.official = in_force.get(area.pk)
+        # The level that applies (risk.applies): the official decision in force, else this
+        # rule set's level when the rule set is in force that day.
+        row.applied = applies.decide(
+            day, [applies.Computed(record, row.level, current)], official=row.official
+        )
         rows.append(row)
-    return LevelMap(parent, record, series, day, rows)
+    return LevelMap(parent, record, series, day, rows, own=own)
 
 
 def _row(ruleset: RuleSet, area: Area, stored: AssessmentSeries | None, day: dt.date) -> MapRow:
@@ -355,6 +376,9 @@ class MapChoice:
     series_options: list[Series] = field(default_factory=list)
     first: dt.date | None = None  # the days the chosen rule set and series cover
     last: dt.date | None = None
+    # No unit under the area has levels the user may read, the area itself has: the map
+    # shows the area's own level (a ward official's ward).
+    own: bool = False
 
     @property
     def ready(self) -> bool:
@@ -372,11 +396,18 @@ class MapChoice:
         return {k: v for k, v in values.items() if v}
 
 
-def _ranges(computed, area: Area) -> dict[tuple[int, int], tuple[dt.date, dt.date]]:
+def _units(computed, area: Area, own: bool):
+    """The computed levels a map of ``area`` reads: its children's, or its own."""
+    return computed.filter(area=area) if own else computed.filter(area__parent=area)
+
+
+def _ranges(
+    computed, area: Area, own: bool = False
+) -> dict[tuple[int, int], tuple[dt.date, dt.date]]:
     """(rule set id, series id) -> first and last day computed for ``area``'s children."""
     ranges: dict[tuple[int, int], tuple[dt.date, dt.date]] = {}
     rows = (
-        computed.filter(area__parent=area)
+        _units(computed, area, own)
         .order_by()
         .values_list("ruleset_id", "series_id", "start", "days")
     )
@@ -387,10 +418,11 @@ def _ranges(computed, area: Area) -> dict[tuple[int, int], tuple[dt.date, dt.dat
     return ranges
 
 
-def _counts(computed, area: Area, record: RuleSetRecord) -> dict[int, int]:
+def _counts(computed, area: Area, record: RuleSetRecord, own: bool = False) -> dict[int, int]:
     """Series id -> how many of ``area``'s children have levels under ``record``."""
     rows = (
-        computed.filter(area__parent=area, ruleset=record)
+        _units(computed, area, own)
+        .filter(ruleset=record)
         .order_by()
         .values("series_id")
         .annotate(n=Count("id"))
@@ -417,16 +449,22 @@ def choose(
     day: dt.date | None = None,
     today: dt.date,
     demo: bool = False,
+    own_levels: bool = True,
 ) -> MapChoice:
     """Pick what a map of ``area``'s children shows from what is computed (``computed``).
 
     Default rule set: the first computable rule set in force on the day; default series:
     the one of highest priority; default day: see ``default_day``, moved into the rule
-    set's effective dates when it falls outside them.
+    set's effective dates when it falls outside them. When nothing is computed under
+    ``area`` (and ``own_levels``), the choice is about ``area``'s own level (``own``).
     """
     choice = MapChoice(area)
     ranges = _ranges(computed, area)
     current = {r.pk: r for r in services.computable_rulesets()}
+    if not any(r in current for r, _s in ranges) and own_levels:
+        # Nothing computed under the area (a ward): its own level is the answer.
+        choice.own = True
+        ranges = _ranges(computed, area, own=True)
     choice.records = sorted({current[r] for r, _s in ranges if r in current}, key=lambda r: r.code)
     if not choice.records:
         choice.day = day
@@ -440,7 +478,7 @@ def choose(
     in_force = [r for r in choice.records if services.ruleset_of(r).applies_on(probe)]
     named = [r for r in choice.records if r.code == rules]
     choice.record = (named or in_force or choice.records)[0]
-    counts = _counts(computed, area, choice.record)
+    counts = _counts(computed, area, choice.record, own=choice.own)
     # The series covering most of the units first (a city's own series before the national
     # one on a city's map, the national one on the nation's), then by priority.
     choice.series_options = sorted(

@@ -262,12 +262,21 @@ def _days_bound(threshold: Threshold, indicators, day: dt.date) -> CountBound | 
     since = indicators.get("days_since_community_case")
     if since is None:
         return None
-    on = day + dt.timedelta(days=max(needed - int(since), 0))
-    text = ngettext(
-        "%(n)d day since the last community case, reached on %(date)s if no new case",
-        "%(n)d days since the last community case, reached on %(date)s if no new case",
-        needed,
-    ) % {"n": needed, "date": on.strftime("%d/%m/%Y")}
+    # Worded as the rule's condition is (no date: the day the level changes, after the rule
+    # set's delays, is the one date the page gives, under "If no new case appears").
+    if threshold.symbol == ">":
+        full = int(math.ceil(threshold.value))
+        text = ngettext(
+            "more than %(n)d day since the last community case",
+            "more than %(n)d days since the last community case",
+            full,
+        ) % {"n": full}
+    else:
+        text = ngettext(
+            "%(n)d day since the last community case",
+            "%(n)d days since the last community case",
+            needed,
+        ) % {"n": needed}
     return CountBound(needed, int(since), text)
 
 

@@ -80,6 +80,34 @@ class OutlookOut(Schema):
     projected_high: list[float]
 
 
+class AppliedComputedOut(Schema):
+    rules: str
+    level: str | None
+    label: str
+
+
+class AppliedOtherOut(AppliedComputedOut):
+    title: str
+    in_force: bool = Field(description="Whether that rule set was in force on the date")
+
+
+class AppliedOut(Schema):
+    """The level that applies (risk.applies): the decision in force, else the computed level
+    of the rule set in force, with its source; other rule sets' results as ``secondary``."""
+
+    date: dt.date
+    label: str
+    colour: str
+    level: str | None = Field(description="The level's key (None for an official status)")
+    rank: int | None
+    source_kind: str = Field(description="official, published or computed")
+    source_text: str
+    source_url: str
+    rules: str | None = Field(description="The rule set in force on the date")
+    computed: AppliedComputedOut | None
+    secondary: list[AppliedOtherOut]
+
+
 class AreaLevelOut(Schema):
     code: str
     name: str
@@ -93,6 +121,9 @@ class AreaLevelOut(Schema):
     inputs: dict[str, float | None]
     warning: bool = Field(
         False, description="Likely to move to a higher level in the next 7 days (projection)"
+    )
+    applies: AppliedOut | None = Field(
+        None, description="The level that applies on the date and where it comes from"
     )
 
 
@@ -149,6 +180,9 @@ class ExplanationOut(FreshnessOut):
     official: OfficialOut | None
     outlook: OutlookOut | None = Field(
         None, description="The 14-day projection of cases and its warning"
+    )
+    applies: AppliedOut | None = Field(
+        None, description="The level that applies on the date and where it comes from"
     )
 
 

@@ -71,6 +71,48 @@ LEVEL_NUMBER = re.compile(r"\bcap(?: do)? ([1-4])\b")
 COUNT_WITHOUT_NAMES = re.compile(r"^\d+ (wards|communes|wards/communes)\b")
 FIELDS = ("label", "rank", "announced_on", "source_url", "quote")
 
+# The shipped file keeps the researchers' notes as they were written (some in English); the pages
+# show this curated Vietnamese wording instead. A status not listed is shown as printed.
+STATUS_VI = {
+    "Chỉ thị 16 (to 1/10)": "Chỉ thị 16 (đến 1/10)",
+    "Chỉ thị 16 -> Chỉ thị 15 (last wards under CT16; whole city CT15 from 12h 30/9)": (
+        "Chỉ thị 16 → Chỉ thị 15 (các phường cuối cùng theo CT16; toàn thành phố theo CT15 "
+        "từ 12 giờ 30/9)"
+    ),
+    "Chỉ thị 16 (15 days from 0h 14/7)": "Chỉ thị 16 (15 ngày từ 0 giờ 14/7)",
+    "Chỉ thị 16 (PM approval for 16 southern provinces, 14 days)": (
+        "Chỉ thị 16 (Thủ tướng đồng ý cho 16 tỉnh phía Nam, 14 ngày)"
+    ),
+    "Chỉ thị 16 extended to 0h 25/8 (+ Chỉ thị 10/CT-UBND of 1/8/2021, stricter measures)": (
+        "Chỉ thị 16 kéo dài đến 0 giờ 25/8 (kèm Chỉ thị 10/CT-UBND ngày 1/8/2021, "
+        "biện pháp chặt chẽ hơn)"
+    ),
+    "Chỉ thị 16 extended 2 more weeks (to 8/9); 4th extension since 19/7": (
+        "Chỉ thị 16 kéo dài thêm 2 tuần (đến 8/9); lần gia hạn thứ 4 kể từ 19/7"
+    ),
+    "Chỉ thị 16 extended to 0h 18/9": "Chỉ thị 16 kéo dài đến 0 giờ 18/9",
+    "Chỉ thị 16 continues": "tiếp tục Chỉ thị 16",
+    "green-zone ward: residents may go out to exercise in two time slots": (
+        "phường vùng xanh: người dân được ra ngoài tập thể dục trong hai khung giờ"
+    ),
+    "arrivals from level 1–2 areas: no test; from level 3–4 areas: test + mandatory quarantine": (
+        "người đến từ vùng cấp 1–2: không xét nghiệm; từ vùng cấp 3–4: xét nghiệm và cách ly "
+        "bắt buộc"
+    ),
+    "cấp độ 2 (vùng vàng) — Bộ Y tế national assessment": (
+        "cấp độ 2 (vùng vàng) — đánh giá toàn quốc của Bộ Y tế"
+    ),
+    "cấp độ 2 -> cấp độ 3 (previous city level was 2, vùng vàng)": (
+        "cấp độ 2 → cấp độ 3 (cấp độ trước đó của thành phố là 2, vùng vàng)"
+    ),
+    "cấp độ 2 (vùng vàng) — Bộ Y tế national assessment as of 22/1/2022": (
+        "cấp độ 2 (vùng vàng) — đánh giá toàn quốc của Bộ Y tế tính đến 22/1/2022"
+    ),
+    "cấp độ 1 (green) — Bộ Y tế weekly national assessment": (
+        "cấp độ 1 (xanh) — đánh giá toàn quốc hằng tuần của Bộ Y tế"
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -186,7 +228,8 @@ def read_decisions(path: Path = DATA_FILE) -> tuple[list[dict], list[Skipped]]:
             if reason:
                 skipped.append(Skipped(number, row["unit"], reason))
             status = row["level_or_status"].strip()
-            label = f"{status} — {qualifier}" if qualifier else status
+            shown = STATUS_VI.get(status, status)
+            label = f"{shown} — {qualifier}" if qualifier else shown
             for area in areas:
                 key = (area.pk, effective, label[:100])
                 if key in wanted:

@@ -25,13 +25,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vungxanh.accounts.scoping import can, root_areas
 from vungxanh.areas.models import Area, AreaKind
-from vungxanh.domain.tabular import parse_date
 from vungxanh.lib import asof
+from vungxanh.lib.dates import read_day
 from vungxanh.lib.downloads import xlsx_download
 from vungxanh.lib.workbook import Book
-from vungxanh.risk import map_model, outlook, projection, services
+from vungxanh.risk import applies, map_model, outlook, projection, services
 from vungxanh.risk.forms import DecideForm, PublishForm
-from vungxanh.risk.freshness import freshness, level_on, moment, shown_series_code
+from vungxanh.risk.freshness import freshness, moment, shown_series_code
 from vungxanh.risk.models import (
     Assessment,
     AssessmentSeries,
@@ -69,9 +69,9 @@ def _day(request: HttpRequest, errors: list[str]) -> dt.date | None:
     text = request.GET.get("date", "").strip()
     if not text:
         return None
-    day = parse_date(text)
+    day, problem = read_day(text)
     if day is None:
-        errors.append(_("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text})
+        errors.append(problem)
     return day
 
 
@@ -166,6 +166,7 @@ def _level_map(request: HttpRequest, choice: map_model.MapChoice) -> map_model.L
         areas=_areas(request),
         computed=_computed(request),
         officials=OfficialDecision.objects.for_user(request.user, "view"),
+        own=choice.own,
     )
 
 
@@ -368,6 +369,14 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         .order_by("effective_on", "id")
     )
     histories = [_history(r, published, officials) for r in rows]
+    applied = applies.level_in_force(
+        area,
+        day,
+        series,
+        _computed(request),
+        OfficialDecision.objects.for_user(request.user, "view"),
+        published,
+    )
     projections = [
         p
         for r in rows
@@ -401,7 +410,8 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         "projections": projections,
         "outlooks": outlooks,
         "freshness": freshness(area, series, as_of=day),
-        "area_level": level_on(area, series, day, _computed(request)),
+        "area_level": applied,
+        "applies": applied,
         "changes": LevelChange.objects.for_user(request.user, "view")
         .filter(area=area)
         .select_related("ruleset")[:CHANGES_SHOWN],
@@ -612,6 +622,7 @@ def _public_body(request: HttpRequest, lang: str) -> str:
         day=_day(request, errors),
         today=_today(),
         demo=settings.DEMO,
+        own_levels=False,
     )
     context = {"area": area, "choice": choice, "errors": errors, "lang": lang}
     if choice.ready:

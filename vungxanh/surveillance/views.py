@@ -18,10 +18,12 @@ from django.views.decorators.http import require_http_methods
 
 from vungxanh.accounts.scoping import can, default_area
 from vungxanh.areas.models import Area
-from vungxanh.domain.tabular import parse_date
 from vungxanh.lib import asof
-from vungxanh.risk.freshness import freshness, level_on, moment
-from vungxanh.risk.models import AssessmentSeries
+from vungxanh.lib.dates import read_day
+from vungxanh.lib.refusal import require
+from vungxanh.risk.applies import level_in_force
+from vungxanh.risk.freshness import freshness, moment
+from vungxanh.risk.models import Assessment, AssessmentSeries, OfficialDecision
 from vungxanh.surveillance import exports, services_series
 from vungxanh.surveillance.models import Detection, Series
 from vungxanh.surveillance.queries import (
@@ -54,6 +56,7 @@ OFFICIAL_MODEL = "surveillance.officialseries"
 # -- helpers -------------------------------------------------------------------------------
 def _area(request: HttpRequest, code: str) -> Area:
     """Return the area if the user may read its surveillance data; 404 if not theirs."""
+    require(request.user, DATA_MODEL, "view")  # a role without health data: 403 naming who may
     area = get_object_or_404(visible_areas(request.user), code=code)
     if not can(request.user, DATA_MODEL, "view", area):
         raise PermissionDenied
@@ -64,9 +67,9 @@ def _day(request: HttpRequest, name: str, errors: list[str]) -> dt.date | None:
     text = request.GET.get(name, "").strip()
     if not text:
         return None
-    day = parse_date(text)
+    day, problem = read_day(text)
     if day is None:
-        errors.append(_("“%(value)s” is not a date: write dd/mm/yyyy.") % {"value": text})
+        errors.append(problem)
     return day
 
 
@@ -145,6 +148,7 @@ def _respond(fmt: str, name: str, header, rows, fresh=None) -> HttpResponse:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Open the epidemic page of the highest area the user may read."""
+    require(request.user, DATA_MODEL, "view")
     area = default_area(request.user)
     if area is None:
         raise PermissionDenied
@@ -191,8 +195,13 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         },
         "query": _query(request),
         "freshness": freshness(area, series, as_of=last),
-        "area_level": level_on(
-            area, series, last, AssessmentSeries.objects.for_user(request.user, "view")
+        "area_level": level_in_force(
+            area,
+            last,
+            series,
+            AssessmentSeries.objects.for_user(request.user, "view"),
+            OfficialDecision.objects.for_user(request.user, "view"),
+            Assessment.objects.for_user(request.user, "view"),
         ),
         "official": official_series(area),
         "may_designate": can(request.user, OFFICIAL_MODEL, "change", area),
@@ -351,6 +360,7 @@ def _search_redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _case_filters(request: HttpRequest, errors: list[str]) -> tuple[CaseFilters, list[Series]]:
+    require(request.user, "surveillance.caserecord", "view")
     code = request.GET.get("area", "").strip()
     if code:
         area = visible_areas(request.user).filter(code=code).first()

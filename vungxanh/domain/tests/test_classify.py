@@ -243,8 +243,8 @@ def test_assessed_remembers_its_scale():
             "vn-green-zone-14d",
             {"days_since_community_case": 15},
             "14 full days without a new community case",
-            "Vùng xanh vì 15 ngày kể từ ca cộng đồng gần nhất (≥ 15)",
-            "Green zone because 15 days since the last community case (≥ 15)",
+            "Vùng xanh vì 15 ngày kể từ ca cộng đồng gần nhất (> 14)",
+            "Green zone because 15 days since the last community case (> 14)",
         ),
     ],
 )

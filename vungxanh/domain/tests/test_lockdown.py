@@ -125,11 +125,21 @@ def test_a_derivation_loop_is_refused(tmp_path):
         (
             (("A", d(10)),),
             (("1", d(13)), ("2", d(17)), ("3", d(21))),
-            d(25),
+            d(24),
             d(24),
             None,
             d(24),
             set(),
+        ),
+        # Same facts on 25/7: 21/7 is 4 days old, a fresh round is needed (issue 11).
+        (
+            (("A", d(10)),),
+            (("1", d(13)), ("2", d(17)), ("3", d(21))),
+            d(25),
+            None,
+            None,
+            d(25),
+            {"stale", "rounds"},
         ),
         # Same facts on 20/7: the third round is not taken yet.
         (
@@ -354,3 +364,48 @@ def test_the_status_on_a_day_follows_dated_changes():
     assert status_on(changes, d(10)) == ZoneStatus.ACTIVE
     assert status_on(changes, d(29)) == ZoneStatus.PARTLY_LIFTED
     assert status_on(changes, d(31)) == ZoneStatus.LIFTED
+
+
+# -- lift messages that add up (issue 11) ------------------------------------------------
+
+
+def test_a_negative_round_already_done_is_counted():
+    """Zone started 10/7; one negative whole-zone round on 12/7; asked on 13/7 the 14 days
+    end on 24/7. The round done is one of the two: one more is needed, not two."""
+    facts = ZoneFacts(start=START, rounds=(negative("1", d(12)),))
+    result = evaluate(facts, RULE, d(13))
+    rounds = next(m for m in result.missing if m.code == "rounds")
+    assert (rounds.params["have"], rounds.params["needed"]) == (1, 1)
+    assert result.expected  # the date depends on a round not taken yet
+
+
+def test_two_rounds_done_but_both_early_ask_for_one_fresh_round():
+    """Rounds 12/7 and 16/7, the 14 days end on 24/7: both count, but the last must be at
+    most 3 days before the lift, so one fresh round is needed (not two)."""
+    facts = ZoneFacts(start=START, rounds=(negative("1", d(12)), negative("2", d(16))))
+    result = evaluate(facts, RULE, d(20))
+    rounds = next(m for m in result.missing if m.code == "rounds")
+    assert (rounds.params["have"], rounds.params["needed"]) == (2, 1)
+
+
+def test_a_stale_last_round_is_named_and_conditions_are_not_met():
+    """Rounds 30/9 and 04/10, the 14 days ended on 04/10: liftable from 04/10 to 07/10.
+    On 12/10 the last round (04/10) is 8 days old: not every condition is met."""
+    start = dt.date(2021, 9, 20)
+    facts = ZoneFacts(start=start, rounds=(negative("1", d(30, 9)), negative("2", d(4, 10))))
+    assert evaluate(facts, RULE, d(5, 10)).eligible
+    result = evaluate(facts, RULE, d(12, 10))
+    assert not result.eligible
+    assert result.expected
+    stale = next(m for m in result.missing if m.code == "stale")
+    assert stale.params["day"] == d(4, 10)
+    assert stale.params["within"] == 3
+    rounds = next(m for m in result.missing if m.code == "rounds")
+    assert rounds.params["needed"] == 1
+    assert result.shown >= d(12, 10)
+
+
+def test_a_date_confirmed_by_rounds_done_is_not_expected():
+    facts = ZoneFacts(start=START, rounds=(negative("1", d(20)), negative("2", d(24))))
+    result = evaluate(facts, RULE, d(25))
+    assert result.eligible and not result.expected

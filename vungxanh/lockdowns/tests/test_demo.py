@@ -21,6 +21,7 @@ from vungxanh.lockdowns.models import (
     ZoneNotice,
 )
 from vungxanh.surveillance import services as surveillance
+from vungxanh.surveillance.models import Series
 from vungxanh.testing import BaseTestCase, make_area
 
 DEMO_DAY = dt.date(2021, 9, 23)
@@ -45,6 +46,8 @@ SIM = [
     ("31135", dt.date(2021, 8, 31), "community"),
     ("31135", dt.date(2021, 9, 10), "lockdown"),
     ("31144", dt.date(2021, 8, 24), "community"),
+    # Reported "found in a lockdown zone" where no zone is in force (issue 11).
+    ("31123", dt.date(2021, 9, 20), "lockdown"),
 ]
 
 
@@ -185,6 +188,24 @@ class DemoLockdownsTestCase(BaseTestCase):
         self.assertEqual(lift.shown, moved.new_date)
         self.assertFalse(lift.eligible)
         self.assertTrue(ZoneNotice.objects.filter(zone=zone, kind="spillover").exists())
+
+    def test_cases_inside_zones_only_where_a_zone_was_in_force(self) -> None:
+        series = Series.objects.get(code="cantho-sim")
+        shares = queries.ward_shares(self.district_steering, self.ninhkieu, DEMO_DAY, series)
+        by_code = {s.area.code: (s.new_cases, s.inside) for s in shares}
+        self.assertEqual(by_code["31123"], (1, 0))  # Thới Bình: no zone, 0 %
+        for share in shares:
+            if share.inside:
+                zones = LockdownZone.objects.filter(area=share.area, parent__isnull=True)
+                days = [DEMO_DAY - dt.timedelta(days=n) for n in range(queries.SHARE_DAYS)]
+                self.assertTrue(
+                    any(
+                        queries.status_on(z, d) in ("active", "partly_lifted")
+                        for z in zones
+                        for d in days
+                    ),
+                    share.area.name,
+                )
 
     def test_posts_shifts_inspections_and_an_unstaffed_shift_on_the_demo_day(self) -> None:
         zone = LockdownZone.objects.get(code="MP-2021-AH-1")

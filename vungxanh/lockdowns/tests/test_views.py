@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from vungxanh.audit.models import AuditEntry
 from vungxanh.lockdowns import services
 from vungxanh.lockdowns.models import LockdownZone, TestingRound, ZoneCase
-from vungxanh.lockdowns.tests.world import PNG, ZONE_SHAPE, build_zones
+from vungxanh.lockdowns.tests.world import PNG, SERIES, ZONE_SHAPE, build_zones, cases_csv
+from vungxanh.surveillance import services as surveillance
 from vungxanh.testing import BaseTestCase
 
 DAY = "20/07/2021"
@@ -78,7 +79,8 @@ class PagesTestCase(BaseTestCase):
         )
         self.assertIn(
             response.context["lift_sentence"],
-            {"may be lifted from 24/07", "có thể gỡ phong tỏa từ 24/07"},
+            # No round done yet: the date rests on rounds to come (issue 11).
+            {"expected: may be lifted from 24/07", "dự kiến có thể gỡ phong tỏa từ 24/07"},
         )
 
     def test_proposing_a_zone_drawn_on_the_map(self) -> None:
@@ -304,7 +306,8 @@ class PagesTestCase(BaseTestCase):
         rows = list(zones.iter_rows(min_row=2, values_only=True))
         self.assertEqual({r[1] for r in rows}, {self.zone.code, self.foreign_zone.code})
         own = next(r for r in rows if r[1] == self.zone.code)
-        self.assertEqual(own[lift_column], "24/07/2021")
+        # No round done yet: the date rests on rounds to come and reads "expected".
+        self.assertEqual(own[lift_column], vi("expected %(day)s") % {"day": "24/07/2021"})
         self.assertEqual(own[header.index(vi("Index cases"))], "SIM-000001")
         self.assertNotIn(b"foreign-far-marker", response.content)
 
@@ -346,3 +349,124 @@ class PagesTestCase(BaseTestCase):
         response = self.detail()
         self.assertContains(response, 'data-status="partly_lifted"')
         self.assertContains(response, 'data-part="')
+
+
+class LiftMessagesAddUpTestCase(BaseTestCase):
+    """Issue 11: lift messages that add up, the same on the list, the page and the report."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        build_zones(cls)
+
+    def round_done(self, day: dt.date) -> None:
+        planned = TestingRound.objects.filter(zone=self.zone, day=day).first()
+        planned = planned or services.plan_round(self.zone, actor=self.admin, day=day)
+        services.record_round(planned, actor=self.admin, samples=108, positives=0, status="done")
+
+    def test_a_negative_round_done_is_counted_and_the_date_reads_expected(self) -> None:
+        self.round_done(dt.date(2021, 7, 14))
+        self.client.force_login(self.anhoa_official)
+        with translation.override("vi"):
+            page = self.client.get(
+                reverse("lockdowns:detail", args=[self.zone.pk]), {"date": "15/07/2021"}
+            )
+            listing = self.client.get(
+                reverse("lockdowns:index"), {"area": "31120", "date": "15/07/2021"}
+            )
+        missing = page.context["missing"]
+        rounds = next(m for m in missing if "1 more whole-zone" in m or "thêm 1 đợt" in m)
+        self.assertIn("1", rounds)
+        self.assertFalse(any("2 more whole-zone" in m or "thêm 2 đợt" in m for m in missing))
+        status = page.context["lift_status"]
+        self.assertTrue(status.expected)
+        self.assertEqual(page.context["lift_sentence"], status.sentence)
+        self.assertIn(
+            vi("expected: may be lifted from %(day)s") % {"day": "24/07"}, status.sentence
+        )
+        self.assertContains(page, 'data-expected="1"')
+        self.assertNotContains(page, 'data-testid="lift-met"')
+        # The list says the same sentence and the same missing conditions in the same row.
+        row = dict((z.pk, s) for z, s in listing.context["rows"])[self.zone.pk]
+        self.assertEqual(row.sentence, status.sentence)
+        self.assertEqual(row.missing, status.missing)
+        self.assertContains(listing, status.sentence)
+
+    def test_a_stale_round_is_named_and_not_every_condition_is_met(self) -> None:
+        self.round_done(dt.date(2021, 7, 13))  # the round planned by the world
+        self.round_done(dt.date(2021, 7, 20))
+        self.round_done(dt.date(2021, 7, 24))
+        self.client.force_login(self.anhoa_official)
+        met = self.client.get(
+            reverse("lockdowns:detail", args=[self.zone.pk]), {"date": "25/07/2021"}
+        )
+        self.assertContains(met, 'data-testid="lift-met"')
+        stale = self.client.get(
+            reverse("lockdowns:detail", args=[self.zone.pk]), {"date": "01/08/2021"}
+        )
+        self.assertNotContains(stale, 'data-testid="lift-met"')
+        self.assertFalse(stale.context["lift"].eligible)
+        named = [m for m in stale.context["missing"] if "24/07/2021" in m]
+        self.assertEqual(len(named), 1, stale.context["missing"])
+        self.assertIn(
+            vi(
+                "the testing round of %(day)s is more than %(within)d days old: "
+                "a new whole-zone round is needed before lifting"
+            )
+            % {"day": "24/07/2021", "within": 3},
+            named[0],
+        )
+
+    def test_the_daily_report_says_what_the_page_says(self) -> None:
+        self.round_done(dt.date(2021, 7, 14))
+        self.client.force_login(self.anhoa_official)
+        page = self.client.get(
+            reverse("lockdowns:detail", args=[self.zone.pk]), {"date": "15/07/2021"}
+        )
+        status = page.context["lift_status"]
+        report = self.client.get(
+            reverse("lockdowns:report"), {"area": "31120", "date": "15/07/2021"}
+        )
+        self.assertEqual(report.status_code, 200)
+        book = load_workbook(io.BytesIO(report.content))
+        cells = [str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r]
+        self.assertIn(status.dated, cells)
+        self.assertIn("; ".join(status.missing), cells)
+        self.assertTrue(status.dated.startswith(vi("expected %(day)s") % {"day": ""}))
+
+
+class ContainmentTestCase(BaseTestCase):
+    """Issue 11: a case is inside a lockdown zone only when a zone was in force there."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        build_zones(cls)
+        # Cái Khế's zone is lifted on 16/07; a case "found in a lockdown zone" on 18/07.
+        services.transition(
+            cls.foreign_zone,
+            actor=cls.admin,
+            to="lifted",
+            decision_number="QĐ 102/QĐ-UBND",
+            effective_on=dt.date(2021, 7, 16),
+            override_reason="test",
+        )
+        surveillance.import_file(
+            "cases",
+            cases_csv(
+                [
+                    ("SIM-000005", "31117", dt.date(2021, 7, 18), "khu phong tỏa"),
+                    ("SIM-000006", "31117", dt.date(2021, 7, 19), "cộng đồng"),
+                ]
+            ),
+            "cases2.csv",
+            actor=cls.admin,
+            series_code=SERIES,
+        )
+
+    def test_a_ward_without_a_zone_in_force_has_no_case_inside_a_zone(self) -> None:
+        self.client.force_login(self.district_steering)
+        response = self.client.get(reverse("lockdowns:index"), {"date": DAY, "series": SERIES})
+        shares = {s.area.code: (s.new_cases, s.inside) for s in response.context["shares"]}
+        self.assertEqual(shares["31117"], (2, 0))  # no zone in force in Cái Khế on 18/07
+        self.assertEqual(shares["31120"], (1, 1))  # SIM-000002, found in An Hòa's zone 15/07

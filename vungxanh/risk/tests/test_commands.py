@@ -248,7 +248,7 @@ class DemoLevelsTestCase(BaseTestCase):
         caikhe = Assessment.objects.get(area=self.caikhe, date=dt.date(2021, 9, 24))
         self.assertFalse(caikhe.overridden)  # not green anyway
         self.assertTrue(
-            OfficialDecision.objects.filter(area=self.anhoa, label="Chỉ thị 16 (to 1/10)").exists()
+            OfficialDecision.objects.filter(area=self.anhoa, label="Chỉ thị 16 (đến 1/10)").exists()
         )
 
     def test_a_second_run_changes_nothing(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -59,11 +60,11 @@ class LoadTestCase(BaseTestCase):
         self.assertEqual(
             self.decisions(self.anhoa),
             [
-                (dt.date(2021, 9, 24), "Chỉ thị 16 (to 1/10)", 4),
+                (dt.date(2021, 9, 24), "Chỉ thị 16 (đến 1/10)", 4),
                 (
                     dt.date(2021, 9, 30),
-                    "Chỉ thị 16 -> Chỉ thị 15 (last wards under CT16; whole city CT15 "
-                    "from 12h 30/9)",
+                    "Chỉ thị 16 → Chỉ thị 15 (các phường cuối cùng theo CT16; toàn thành phố "
+                    "theo CT15 từ 12 giờ 30/9)",
                     3,
                 ),
             ],
@@ -160,6 +161,14 @@ class LoadTestCase(BaseTestCase):
         official.load_official_decisions()
         self.assertFalse(OfficialDecision.objects.filter(area=other).exists())
         self.assertTrue(OfficialDecision.objects.filter(area=self.anhoa).exists())
+
+    def test_decisions_read_in_vietnamese(self):
+        # The researchers' English notes ("Chỉ thị 16 continues") are shown in curated Vietnamese.
+        official.load_official_decisions()
+        labels = set(OfficialDecision.objects.values_list("label", flat=True))
+        self.assertIn("tiếp tục Chỉ thị 16", labels)
+        english = re.compile(r"\b(continues|extended|to|from|assessment|arrivals|green|last|PM)\b")
+        self.assertEqual([label for label in labels if english.search(label)], [])
 
     def test_only_the_steering_committee_of_the_city_may_load(self):
         with self.assertRaises(PermissionDenied):

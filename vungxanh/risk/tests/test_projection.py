@@ -94,11 +94,14 @@ class GreenZoneProjectionTestCase(BaseTestCase):
             found = self.project(self.anhoa, dt.date(2021, 9, 10))
         [step] = found.steps
         self.assertEqual(step.input, "days_since_community_case")
-        self.assertEqual((step.symbol, step.threshold), ("≥", 15))
+        self.assertEqual((step.symbol, step.threshold), (">", 14))
         self.assertEqual(step.current, 8)
         self.assertEqual(step.level.key, "green")
         self.assertEqual(step.count.limit, 15)
-        self.assertIn("reached on 17/09/2021", step.count.text)
+        # Worded as the rule's condition, without a second date (the page gives one: the
+        # day the area turns green, found.green_on).
+        self.assertEqual(step.count.text, "more than 14 days since the last community case")
+        self.assertNotIn("/", step.count.text)
 
     def test_a_green_area_needs_nothing(self):
         found = self.project(self.anhoa, dt.date(2021, 9, 20))

@@ -16,17 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from vungxanh.areas.models import AreaKind
 from vungxanh.audit.models import AuditEntry
 from vungxanh.risk import services
 from vungxanh.risk.models import Assessment, LevelChange, OfficialDecision, RuleSetRecord
 from vungxanh.surveillance import services as surveillance
 from vungxanh.surveillance.models import Series
-from vungxanh.testing import BaseTestCase
+from vungxanh.testing import BaseTestCase, make_area
 
 GREEN_DAY = dt.date(2021, 9, 20)
 OCTOBER_DAY = dt.date(2021, 10, 20)
@@ -190,8 +192,15 @@ class MapPageTestCase(LevelsTestCase):
         self.assertEqual(response.context["area"], self.ninhkieu)
 
     def test_an_area_without_levels_says_so(self):
-        response = self.client.get(self.map_url(area="31120"))
+        make_area("31999", "Phường Mới", AreaKind.COMMUNE, self.ninhkieu, 1_000, "Phường")
+        response = self.client.get(self.map_url(area="31999"))
         self.assertContains(response, 'data-testid="no-levels"')
+
+    def test_a_ward_without_units_shows_its_own_level(self):
+        response = self.client.get(self.map_url(area="31120"))
+        self.assertNotContains(response, 'data-testid="no-levels"')
+        self.assertTrue(response.context["level_map"].own)
+        self.assertEqual([r.area.code for r in response.context["level_map"].rows], ["31120"])
 
     def test_units_without_data_are_grey_with_no_data(self):
         # Cái Răng's map on a day before Hưng Phú's first fact: no level.
@@ -277,7 +286,8 @@ class MapDataTestCase(LevelsTestCase):
         self.assertNotContains(response, "<html")
 
     def test_nothing_computed_is_not_found(self):
-        response = self.client.get(self.map_url("risk:map_levels", area="31120"))
+        make_area("31999", "Phường Mới", AreaKind.COMMUNE, self.ninhkieu, 1_000, "Phường")
+        response = self.client.get(self.map_url("risk:map_levels", area="31999"))
         self.assertEqual(response.status_code, 404)
 
 
@@ -382,9 +392,13 @@ class AreaPageTestCase(LevelsTestCase):
         self.assertEqual(found.record.code, "vn-green-zone-14d")
         self.assertEqual(found.green_on, dt.date(2021, 9, 26))
         self.assertContains(response, "If no new case appears: green from 26/09/2021.")
-        self.assertContains(
-            response,
-            "15 days since the last community case, reached on 25/09/2021 if no new case",
+        self.assertContains(response, "more than 14 days since the last community case")
+        # One green date: the day it turns green, not also the day the condition is met.
+        self.assertNotContains(response, "25/09/2021 if no new case")
+        dates = response.content.decode().split('data-testid="turn-green"')[1]
+        dates = dates.split("</section>")[0]
+        self.assertEqual(
+            sorted(set(re.findall(r"\d\d/\d\d/\d{4}", dates)) - {"20/09/2021"}), ["26/09/2021"]
         )
         response = self.page(self.anhoa_official, date="20/10/2021")
         self.assertTrue(response.context["projections"])
@@ -496,7 +510,7 @@ class PublicMapTestCase(LevelsTestCase):
         )
         self.assertEqual(
             props["31120"]["sentence"],
-            "Green zone because 18 days since the last community case (≥ 15)",
+            "Green zone because 18 days since the last community case (> 14)",
         )
 
     def test_the_public_map_shows_no_decisions_or_inputs(self):

@@ -124,7 +124,7 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
         self.assertEqual(DailyCount.objects.count(), 2)
         message = str(list(done.context["messages"])[0])
         self.assertIn("daily.csv", message)
-        self.assertIn('href="/surveillance/areas/916/"', message)
+        self.assertIn('href="/surveillance/areas/916/?series=reported"', message)
         self.assertEqual(self.uploads(), [])  # deleted once imported
         self.assertContains(done, "daily.csv")
 

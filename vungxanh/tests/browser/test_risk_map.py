@@ -80,7 +80,7 @@ def test_move_the_date_click_a_ward_and_read_why(page, live_server, levels):
     panel = page.get_by_test_id("explain-panel")
     expect(panel.locator("h2")).to_have_text("Phường An Hòa")
     expect(panel.get_by_test_id("explain-sentence")).to_have_text(
-        "Vùng xanh vì 16 ngày kể từ ca cộng đồng gần nhất (≥ 15)"
+        "Vùng xanh vì 16 ngày kể từ ca cộng đồng gần nhất (> 14)"
     )
     expect(panel.get_by_test_id("explain-level")).to_have_text("Vùng xanh")
     expect(panel.get_by_test_id("explain-criterion")).to_contain_text(
@@ -88,7 +88,7 @@ def test_move_the_date_click_a_ward_and_read_why(page, live_server, levels):
     )
     expect(panel.get_by_test_id("explain-unverified")).to_be_visible()
     expect(panel.locator("dd[data-input='days_since_community_case']")).to_have_text("16")
-    expect(panel.get_by_test_id("explain-ruleset")).to_contain_text("vn-green-zone-14d v1")
+    expect(panel.get_by_test_id("explain-ruleset")).to_contain_text("Vùng xanh: 14 ngày liên tục")
     expect(panel.get_by_test_id("compare-official")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/risk/map/"))  # no navigation: htmx fragment
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vungxanh.areas.models import Area
@@ -56,12 +58,11 @@ class Command(BaseCommand):
         committee = User.objects.filter(username="bcd.ninhkieu").first()
         if ninh_kieu is None or series is None or committee is None:
             return
-        designate_series(
-            ninh_kieu,
-            series,
-            actor=committee,
-            reason=_("Demonstration: the wards' figures are a simulated split of the city's."),
-        )
+        # Stored text: in the site's language, whatever the terminal's, so a second run in
+        # another language finds the same designation and changes nothing.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Demonstration: the wards' figures are a simulated split of the city's.")
+        designate_series(ninh_kieu, series, actor=committee, reason=reason)
 
     def load_surveillance(self) -> None:
         """Load the real series and the simulated line list, as jobs; each is idempotent.
