@@ -102,9 +102,10 @@ def test_ward_official_fixes_a_file_imports_it_and_undoes_it(page, live_server):
     assert DailyCount.objects.get(date=dt.date(2021, 9, 23)).lockdown == 4
 
     curve = success.locator("a")
-    expect(curve).to_have_attribute("href", "/surveillance/areas/31120/")
+    # The curve of the series the file went into (the ward's default until it designates one).
+    expect(curve).to_have_attribute("href", "/surveillance/areas/31120/?series=reported")
     curve.click()
-    expect(page).to_have_url(f"{live_server.url}/surveillance/areas/31120/")
+    expect(page).to_have_url(f"{live_server.url}/surveillance/areas/31120/?series=reported")
     expect(page.locator("main")).to_contain_text("Phường An Hòa")
 
     page.goto(f"{live_server.url}/imports/")
