@@ -52,7 +52,8 @@ def _params(kind: str, path: Path, file_name: str, **options: Any) -> dict[str, 
     }
 
 
-def submit_import(
+def _submit(
+    task: str,
     kind: str,
     path: Path,
     file_name: str,
@@ -61,25 +62,22 @@ def submit_import(
     valid_only: bool = False,
     series_code: str = "",
 ) -> Job:
-    """Queue the import of the file at ``path`` (deleted when done); return its job."""
     uploads.sweep()
     params = _params(kind, path, file_name, valid_only=valid_only, series_code=series_code)
-    return jobs.submit(IMPORT_TASK, params, actor=actor, label=file_name)
+    return jobs.submit(task, params, actor=actor, label=file_name)
 
 
-def submit_check(
-    kind: str,
-    path: Path,
-    file_name: str,
-    *,
-    actor,
-    valid_only: bool = False,
-    series_code: str = "",
-) -> Job:
+def submit_import(kind: str, path: Path, file_name: str, *, actor, **options: Any) -> Job:
+    """Queue the import of the file at ``path`` (deleted when done); return its job.
+
+    ``options``: ``valid_only`` (bool), ``series_code`` (default: the kind's series).
+    """
+    return _submit(IMPORT_TASK, kind, path, file_name, actor=actor, **options)
+
+
+def submit_check(kind: str, path: Path, file_name: str, *, actor, **options: Any) -> Job:
     """Queue the check of the file at ``path`` for its preview; return its job."""
-    uploads.sweep()
-    params = _params(kind, path, file_name, valid_only=valid_only, series_code=series_code)
-    return jobs.submit(CHECK_TASK, params, actor=actor, label=file_name)
+    return _submit(CHECK_TASK, kind, path, file_name, actor=actor, **options)
 
 
 def submit_loader(key: str, *, actor) -> Job:
