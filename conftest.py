@@ -10,6 +10,9 @@ os.environ.setdefault("VX_SECRET_KEY", "test-secret-key-that-is-long-enough-for-
 # in the test thread; the ORM calls there are still made synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The browser fixtures (one Chromium for the session) serve every app's browser tests.
+pytest_plugins = ["vungxanh.tests.browser.fixtures"]
+
 
 def pytest_configure(config):
     """Hash test passwords quickly; production keeps Argon2 (see vungxanh.settings)."""

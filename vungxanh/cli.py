@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> None:
         from vungxanh.riskcli import main as risk_main
 
         sys.exit(risk_main(argv[1:]))
+    if len(argv) > 1 and argv[1] == "activities":
+        # The activity matrix: what may operate at a level, by VSIC code. No Django.
+        from vungxanh.activitiescli import main as activities_main
+
+        sys.exit(activities_main(argv[2:]))
     if len(argv) > 1 and argv[1] == "rt":
         # Rt from a CSV file as EpiEstim: no Django, no database.
         from vungxanh.rtcli import main as rt_main

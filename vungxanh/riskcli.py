@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vungxanh.domain.activities import ACTIVITIES_DIR, load_activities
 from vungxanh.domain.classify import (
     Assessed,
     apply_timing,
@@ -42,6 +43,7 @@ from vungxanh.domain.disease import DiseaseError, load_disease
 from vungxanh.domain.feeds import FeedError, load_feeds
 from vungxanh.domain.lockdown import LiftRuleError, load_lift_rule
 from vungxanh.domain.rules import Band, RuleSet, RuleSetError, load_ruleset
+from vungxanh.domain.workplace import WORKPLACE_DIR, load_scheme
 from vungxanh.lib.spreadsheet import CsvWriter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -146,6 +148,19 @@ def _lift_row(path: Path, search: list[Path]) -> CatalogueRow:
     )
 
 
+def _activities_row(path: Path, search: list[Path]) -> CatalogueRow:
+    matrix = load_activities(path, [path.parent])
+    return CatalogueRow(
+        "activities",
+        matrix.id,
+        matrix.version,
+        dates_text(matrix),
+        len(matrix.unverified_cells()),
+        matrix.verified,
+        matrix.title,
+    )
+
+
 def _inputs_row(path: Path, search: list[Path]) -> CatalogueRow:
     found = load_feeds(path)
     return CatalogueRow(
@@ -160,13 +175,26 @@ def _disease_row(path: Path, search: list[Path]) -> CatalogueRow:
     )
 
 
-# kind -> (the folders of the apps holding its files, how to read one). The activity
-# matrix, workplace scoring and support programmes come with the economy and welfare apps.
+def _workplace_row(path: Path, search: list[Path]) -> CatalogueRow:
+    scheme = load_scheme(path)
+    return CatalogueRow(
+        "workplace",
+        scheme.id,
+        scheme.version,
+        "-",
+        len(scheme.unverified_cells()),
+        scheme.verified,
+        scheme.title,
+    )
+
+
+# kind -> (the folders of the apps holding its files, how to read one). Workplace scoring
+# comes with the permits app, support programmes with the welfare app.
 KINDS: dict[str, tuple[tuple[Path, ...], object]] = {
     "levels": ((RULES_DIR,), _levels_row),
     "lift": ((PACKAGE_DIR / "lockdowns" / "rules",), _lift_row),
-    "activities": ((), None),
-    "workplace": ((), None),
+    "activities": ((ACTIVITIES_DIR,), _activities_row),
+    "workplace": ((WORKPLACE_DIR,), _workplace_row),
     "support": ((), None),
     "inputs": ((PACKAGE_DIR / "risk" / "feeds",), _inputs_row),
     "disease": ((PACKAGE_DIR / "surveillance" / "diseases",), _disease_row),

@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "vungxanh.surveillance",
     "vungxanh.risk",
     "vungxanh.lockdowns",
+    "vungxanh.economy",
+    "vungxanh.permits",
+    "vungxanh.reopening",  # what establishments may do: reads levels, zones and permits
     "vungxanh.demo",
     "vungxanh.loop",  # above every app: it imports them, none imports it
 ]
@@ -132,7 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "areas:browser"
+LOGIN_REDIRECT_URL = "home"  # each person's first screen (areas/views.py home)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: failures count per account (from any address) and per address (against
@@ -224,6 +227,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("VX_LOG_LEVEL", "WARNING")},
 }
+
+# A street base map under the map outlines: the URL template of a tile server the deployment
+# runs ({z}/{x}/{y}) and its attribution; empty = outlines only, no request to any outside host
+# (checked by vungxanh/lib/tiles.py, vungxanh.E010).
+VX_TILE_URL = env_str("VX_TILE_URL")
+VX_TILE_ATTRIBUTION = env_str("VX_TILE_ATTRIBUTION")
 
 # Page sizes for long lists.
 VX_PAGE_SIZE = env_int("VX_PAGE_SIZE", 50)

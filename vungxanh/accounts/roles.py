@@ -60,6 +60,12 @@ LOCKDOWN_TESTERS = {
     Action.CHANGE: LOCAL_GOVERNMENT | {Role.HEALTH_OFFICER},
 }
 
+ESTABLISHMENT_POLICY = {
+    Action.VIEW: EVERY_ROLE - {Role.BUSINESS},
+    Action.ADD: LOCAL_GOVERNMENT | {Role.DEPT_PLANNING},
+    Action.CHANGE: LOCAL_GOVERNMENT | {Role.DEPT_PLANNING},
+}
+
 # model label -> action -> roles allowed. A model or action missing here is denied.
 POLICY: dict[str, dict[str, frozenset[Role]]] = {
     **{
@@ -123,6 +129,33 @@ POLICY: dict[str, dict[str, frozenset[Role]]] = {
     },
     # Everyone sees the jobs they started; these roles also see the others' in their area.
     "jobs.job": {Action.VIEW: frozenset({Role.ADMIN, Role.STEERING})},
+    # Establishments (issue 12): the register is local government's and the planning
+    # department's (business registration); every role but businesses reads it in its
+    # area; a business applicant reads the establishments it represents (ownestablishment).
+    "economy.establishment": ESTABLISHMENT_POLICY,
+    "economy.establishmentimport": ESTABLISHMENT_POLICY,
+    "economy.ownestablishment": {Action.VIEW: frozenset({Role.BUSINESS})},
+    # Statuses, change lists and notices (issue 12): read like the register, in the area;
+    # a business applicant reads the notices of what it represents (ownestablishment).
+    "reopening.statusperiod": {Action.VIEW: EVERY_ROLE - {Role.BUSINESS}},
+    "reopening.notice": {Action.VIEW: EVERY_ROLE - {Role.BUSINESS}},
+    # Safety plans and permit applications (issue 12, vungxanh/permits): a business applicant
+    # writes those of the establishments it represents; departments (Health: health
+    # officers) review the applications of their sectors; every role reads them in its area
+    # (permits/models.py narrows businesses and departments further).
+    "permits.safetyplan": {
+        Action.VIEW: EVERY_ROLE,
+        Action.ADD: frozenset({Role.BUSINESS}),
+    },
+    "permits.testrecord": {
+        Action.VIEW: EVERY_ROLE,
+        Action.ADD: frozenset({Role.BUSINESS}),
+    },
+    "permits.permitapplication": {
+        Action.VIEW: EVERY_ROLE,
+        Action.ADD: frozenset({Role.BUSINESS}),
+        Action.CHANGE: DEPARTMENTS | {Role.HEALTH_OFFICER, Role.ADMIN},
+    },
     "accounts.membership": {
         Action.VIEW: frozenset({Role.ADMIN}),
         Action.ADD: frozenset({Role.ADMIN}),

@@ -37,6 +37,17 @@ def member_paths(user) -> list[tuple[str, str]]:
     return cached
 
 
+def own_memberships(user) -> list:
+    """Return the user's own memberships with their areas, highest area first.
+
+    A person always may read their own roles (their first screen says what each does);
+    reading other people's memberships goes through ``for_user`` like everything else.
+    """
+    membership = apps.get_model("accounts", "Membership")
+    rows = membership.objects.filter(user=user).select_related("area")
+    return list(rows.order_by("area__path", "role"))
+
+
 class Unrestricted:
     """Marker: the user may act everywhere."""
 

@@ -1,4 +1,4 @@
-"""Sign-in and personal API tokens."""
+"""Sign-in, personal API tokens, and the page of what a role does here."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from django.views.decorators.http import require_POST
 from vungxanh.accounts import services
 from vungxanh.accounts.forms import LoginForm
 from vungxanh.accounts.models import ApiToken
+from vungxanh.accounts.roles import Role
+from vungxanh.accounts.scoping import own_memberships
+from vungxanh.accounts.workspace import work_links
 
 
 class LoginView(auth_views.LoginView):
@@ -51,3 +54,19 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token, actor=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    """What the user's roles do here: open pages as links, coming modules named as such."""
+    roles = []
+    for membership in own_memberships(request.user):
+        role, area = Role(membership.role), membership.area
+        roles.append(
+            {
+                "role": role,
+                "area": area,
+                "work": work_links(role, area.code if area else None),
+            }
+        )
+    return render(request, "accounts/my_work.html", {"roles": roles})

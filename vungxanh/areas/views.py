@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from vungxanh.accounts.roles import Role
 from vungxanh.accounts.scoping import can, member_paths, root_areas
+from vungxanh.accounts.workspace import ROLES_WITH_WORK_PAGE
 from vungxanh.areas import services
 from vungxanh.areas.forms import BoundaryUploadForm, SubunitForm
 from vungxanh.areas.models import Area, AreaKind
@@ -126,13 +127,20 @@ def _first_area(request: HttpRequest, role: str) -> Area | None:
 
 def home(request: HttpRequest) -> HttpResponse:
     """Each person's first screen: a ward official their ward's levels page (the level that
-    applies, why, what turns it green); a steering committee member the levels map of their
-    area; everyone else the area browser."""
+    applies, why, what turns it green); a steering committee member or a viewer the levels map
+    of their area; a health officer the epidemic page of their area; a department officer or
+    a business the page of what their role does here; everyone else the area browser."""
     if request.user.is_authenticated:
         ward = _first_area(request, Role.WARD_OFFICIAL)
         if ward is not None:
             return redirect("risk:area", ward.code)
-        committee = _first_area(request, Role.STEERING)
+        # A viewer reads what the committee reads: the levels map of their area.
+        committee = _first_area(request, Role.STEERING) or _first_area(request, Role.VIEWER)
         if committee is not None:
             return redirect(f"{reverse('risk:map')}?{urlencode({'area': committee.code})}")
+        health = _first_area(request, Role.HEALTH_OFFICER)
+        if health is not None:
+            return redirect("surveillance:area", health.code)
+        if any(Role(role) in ROLES_WITH_WORK_PAGE for role, _path in member_paths(request.user)):
+            return redirect("accounts:my_work")
     return redirect("areas:browser")

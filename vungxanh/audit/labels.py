@@ -34,6 +34,12 @@ ACTIONS = {
     "activate": _("put a lockdown in force"),
     "partly_lift": _("lifted a lockdown in part"),
     "lift": pgettext_lazy("lockdown", "lifted a lockdown"),
+    # Permit applications: one action per state an application is moved to.
+    "permit_submitted": _("submitted a permit application"),
+    "permit_under_review": _("took a permit application for review"),
+    "permit_approved": _("approved a permit application"),
+    "permit_changes_requested": _("asked for changes to a permit application"),
+    "permit_rejected": _("rejected a permit application"),
 }
 
 # Object types that are not models (or read better than the model's name).

@@ -74,7 +74,8 @@ START = dt.date(2021, 7, 8)  # the city counts "since 8/7"
 END = dt.date(2021, 12, 31)
 DAYS = (END - START).days + 1
 SERIES = "cantho-sim"
-SOURCE = "Vùng Xanh demo model (mô phỏng, không phải số liệu thật của phường)"
+# Shown to people beside the figures (the series keeps the same words, migration 0007).
+SOURCE = "Mô hình mô phỏng của Vùng Xanh (không phải số liệu thật)"
 CITY = loaders.CANTHO_CODE
 NINH_KIEU = "916"
 DISTRICTS = tuple(sorted(loaders.CANTHO_DISTRICTS_BY_NAME.values()))

@@ -47,6 +47,7 @@ TOP_LEVEL_KEYS = {
     "title_vi",
     "verified",
     "notes",
+    "notes_vi",
     "parent",
     "source",
     "lift",
@@ -123,6 +124,11 @@ class Parameter:
     value: Any
     verified: bool = True
     note: str = ""
+    note_vi: str = ""  # the note as a Vietnamese reader is shown it
+
+    def note_for(self, language: str) -> str:
+        """The note in ``language`` ("vi" or "en"), the English when no Vietnamese is written."""
+        return self.note_vi if language == "vi" and self.note_vi else self.note
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,11 @@ class LiftRule:
     parent: str = ""
     default: bool = False  # the rule a new zone gets unless another is chosen
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    notes_vi: str = ""
+
+    def notes_for(self, language: str) -> str:
+        """The notes in ``language``, the English when no Vietnamese is written."""
+        return self.notes_vi if language == "vi" and self.notes_vi else self.notes
 
     @property
     def days_after_last_case(self) -> int:
@@ -197,12 +208,13 @@ def _parameter(lift: dict, name: str, file: str) -> Parameter:
         raise LiftRuleError(file, f"lift.{name}", "is required")
     raw = lift[name]
     if isinstance(raw, dict):
-        _only(raw, {"value", "verified", "note"}, file, f"lift.{name}.")
+        _only(raw, {"value", "verified", "note", "note_vi"}, file, f"lift.{name}.")
         value = raw.get("value")
         verified = _get(raw, "verified", bool, file, f"lift.{name}.", True)
         note = _get(raw, "note", str, file, f"lift.{name}.", "")
+        note_vi = _get(raw, "note_vi", str, file, f"lift.{name}.", "")
     else:
-        value, verified, note = raw, True, ""
+        value, verified, note, note_vi = raw, True, "", ""
     key = f"lift.{name}"
     if name == "same_day_round_counts":
         if not isinstance(value, bool):
@@ -213,7 +225,7 @@ def _parameter(lift: dict, name: str, file: str) -> Parameter:
         least = 1 if name in {"days_after_last_case", "min_days_between_rounds"} else 0
         if value < least:
             raise LiftRuleError(file, key, f"must be {least} or more")
-    return Parameter(name, value, verified, note)
+    return Parameter(name, value, verified, note, note_vi)
 
 
 def parse_lift_rule(doc: dict, *, file: str = "(rule)", text: str = "") -> LiftRule:
@@ -240,6 +252,7 @@ def parse_lift_rule(doc: dict, *, file: str = "(rule)", text: str = "") -> LiftR
         source_url=_get(source, "url", str, file, "source.", ""),
         verified=_get(doc, "verified", bool, file, "", True),
         notes=_get(doc, "notes", str, file, "", ""),
+        notes_vi=_get(doc, "notes_vi", str, file, "", ""),
         parameters=parameters,
         partial_order=order,
         checksum=checksum,

@@ -34,6 +34,7 @@ TOP_LEVEL_KEYS = {
     "effective_to",
     "verified",
     "notes",
+    "notes_vi",
     "source",
     "levels",
     "inputs",
@@ -50,6 +51,9 @@ TOP_LEVEL_KEYS = {
     "parent",
 }
 INPUT_KINDS = {"number", "bool", "level"}
+# The Vietnamese written beside an English text; a derived file that rewrites the English
+# drops the parent's Vietnamese (it translated the old text), see merge().
+COMPANIONS = {"name": "name_vi", "note": "note_vi", "notes": "notes_vi"}
 STATES = {"level", "missing", "unknown"}
 
 
@@ -60,6 +64,25 @@ class RuleSetError(ValueError):
         self.file, self.key, self.line, self.message = file, key, line, message
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {key}: {message}")
+
+
+class Bilingual:
+    """The name and note of a band, rule or adjustment in the language a page is read in.
+
+    The rule files are written in English for their maintainers; ``name_vi`` and ``note_vi``
+    are what a Vietnamese reader is shown, the English when no Vietnamese is written.
+    """
+
+    name: str
+    note: str
+    name_vi: str
+    note_vi: str
+
+    def name_for(self, language: str) -> str:
+        return self.name_vi if language == "vi" and self.name_vi else self.name
+
+    def note_for(self, language: str) -> str:
+        return self.note_vi if language == "vi" and self.note_vi else self.note
 
 
 @dataclass(frozen=True)
@@ -88,22 +111,26 @@ class Input:
 
 
 @dataclass(frozen=True)
-class Band:
+class Band(Bilingual):
     name: str
     input: str
     edges: tuple[float, ...]
     closed: str  # "left": [a, b) "from X to below Y"; "right": (a, b]
     verified: bool
     note: str = ""
+    note_vi: str = ""
+    name_vi: str = ""  # a band is named by its key; kept for the shared name_for()
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(Bilingual):
     level: str
     when: Expression
     name: str
     verified: bool
     note: str = ""
+    name_vi: str = ""
+    note_vi: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +140,13 @@ class Matrix:
     cells: tuple[tuple[str, ...], ...]
     verified: tuple[tuple[bool, ...], ...]
     notes: tuple[tuple[str, ...], ...]
+    notes_vi: tuple[tuple[str, ...], ...] = ()  # same shape as notes, or empty
+
+    def note_for(self, row: int, col: int, language: str) -> str:
+        """The note of cell (row, col), counted from 0, in ``language`` (English fallback)."""
+        if language == "vi" and self.notes_vi and self.notes_vi[row][col]:
+            return self.notes_vi[row][col]
+        return self.notes[row][col]
 
 
 @dataclass(frozen=True)
@@ -122,7 +156,7 @@ class BandLevels:
 
 
 @dataclass(frozen=True)
-class Adjustment:
+class Adjustment(Bilingual):
     name: str
     when: Expression
     raise_by: int = 0
@@ -130,6 +164,8 @@ class Adjustment:
     cap: int | None = None  # never raise above this rank
     verified: bool = True
     note: str = ""
+    name_vi: str = ""
+    note_vi: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +218,11 @@ class RuleSet:
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # labels of derived values, for explanations ([derived.X] tables)
     derived_labels: dict[str, Input] = field(default_factory=dict)
+    notes_vi: str = ""
+
+    def notes_for(self, language: str) -> str:
+        """The top-level notes in ``language``, the English when no Vietnamese is written."""
+        return self.notes_vi if language == "vi" and self.notes_vi else self.notes
 
     def describe(self, name: str) -> Input | None:
         """Return the labels of an input or a labelled derived value, or None."""
@@ -394,13 +435,20 @@ def _type_name(value: Any) -> str:
 
 
 def merge(parent: dict, child: dict) -> dict:
-    """Return ``parent`` overridden by ``child``: tables merge key by key, lists are replaced."""
+    """Return ``parent`` overridden by ``child``: tables merge key by key, lists are replaced.
+
+    A child that rewrites an English ``name``/``note``/``notes`` without its Vietnamese
+    companion drops the parent's companion: that translated the parent's text, not the child's.
+    """
     merged = dict(parent)
     for key, value in child.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = merge(merged[key], value)
         else:
             merged[key] = value
+        companion = COMPANIONS.get(key)
+        if companion and companion not in child:
+            merged.pop(companion, None)
     return merged
 
 
@@ -539,6 +587,7 @@ def parse_ruleset(
         verified=r.get(doc, "verified", "", bool, True),
         example=r.get(doc, "example", "", bool, False),
         notes=r.get(doc, "notes", "", str, ""),
+        notes_vi=r.get(doc, "notes_vi", "", str, ""),
         checksum=hashlib.sha256(
             "\n".join(text for _f, text in reversed(sources)).encode() or repr(doc).encode()
         ).hexdigest(),
@@ -628,7 +677,7 @@ def _bands(r: _Reader, doc: dict, known: set[str]) -> dict[str, Band]:
     for name, item in r.get(doc, "bands", "", dict, {}).items():
         path = f"bands.{name}."
         item = r.table(item, f"bands.{name}")
-        r.only(item, path, {"input", "edges", "closed", "verified", "note"})
+        r.only(item, path, {"input", "edges", "closed", "verified", "note", "note_vi"})
         source = r.get(item, "input", path, str)
         if source not in known:
             raise r.fail(f"{path}input", f"unknown input {source!r}")
@@ -648,13 +697,14 @@ def _bands(r: _Reader, doc: dict, known: set[str]) -> dict[str, Band]:
             closed,
             r.get(item, "verified", path, bool, True),
             r.get(item, "note", path, str, ""),
+            r.get(item, "note_vi", path, str, ""),
         )
     return bands
 
 
 def _rule(r: _Reader, item: Any, path: str, keys: set[str]) -> Rule:
     item = r.table(item, path)
-    r.only(item, f"{path}.", {"level", "when", "name", "verified", "note"})
+    r.only(item, f"{path}.", {"level", "when", "name", "name_vi", "verified", "note", "note_vi"})
     level = str(r.get(item, "level", f"{path}.", (str, int)))
     if level not in keys:
         raise r.fail(f"{path}.level", f"unknown level {level!r}")
@@ -664,6 +714,8 @@ def _rule(r: _Reader, item: Any, path: str, keys: set[str]) -> Rule:
         r.get(item, "name", f"{path}.", str, f"{path}"),
         r.get(item, "verified", f"{path}.", bool, True),
         r.get(item, "note", f"{path}.", str, ""),
+        r.get(item, "name_vi", f"{path}.", str, ""),
+        r.get(item, "note_vi", f"{path}.", str, ""),
     )
 
 
@@ -685,7 +737,7 @@ def _grid(r: _Reader, value: Any, key: str, shape: tuple[int, int], kind: type) 
 def _matrix(r: _Reader, item: Any, bands: dict[str, Band], keys: set[str]) -> Matrix:
     if not isinstance(item, dict):
         raise r.fail("matrix", "method 'matrix' needs a [matrix] table", at="method")
-    r.only(item, "matrix.", {"rows", "cols", "cells", "verified", "notes"})
+    r.only(item, "matrix.", {"rows", "cols", "cells", "verified", "notes", "notes_vi"})
     rows, cols = r.get(item, "rows", "matrix.", str), r.get(item, "cols", "matrix.", str)
     for name, key in ((rows, "rows"), (cols, "cols")):
         if name not in bands:
@@ -700,13 +752,16 @@ def _matrix(r: _Reader, item: Any, bands: dict[str, Band], keys: set[str]) -> Ma
     verified = _grid(
         r, item.get("verified", [[True] * shape[1]] * shape[0]), "matrix.verified", shape, bool
     )
-    notes = _grid(r, item.get("notes", [[""] * shape[1]] * shape[0]), "matrix.notes", shape, str)
+    empty = [[""] * shape[1]] * shape[0]
+    notes = _grid(r, item.get("notes", empty), "matrix.notes", shape, str)
+    notes_vi = _grid(r, item.get("notes_vi", empty), "matrix.notes_vi", shape, str)
     return Matrix(
         rows,
         cols,
         cells,
         tuple(tuple(v for v in row) for row in verified),
         tuple(tuple(n for n in row) for row in notes),
+        tuple(tuple(n for n in row) for row in notes_vi),
     )
 
 
@@ -738,7 +793,11 @@ def _max_of(r: _Reader, doc: dict, bands, keys) -> tuple[BandLevels, ...]:
 
 def _adjustment(r: _Reader, item: Any, path: str, inputs: dict[str, Input]) -> Adjustment:
     item = r.table(item, path)
-    r.only(item, f"{path}.", {"name", "when", "raise", "no_lower_than", "cap", "verified", "note"})
+    r.only(
+        item,
+        f"{path}.",
+        {"name", "name_vi", "when", "raise", "no_lower_than", "cap", "verified", "note", "note_vi"},
+    )
     floor = r.get(item, "no_lower_than", f"{path}.", str, "")
     if floor and floor not in inputs:
         raise r.fail(f"{path}.no_lower_than", f"unknown input {floor!r}")
@@ -750,6 +809,8 @@ def _adjustment(r: _Reader, item: Any, path: str, inputs: dict[str, Input]) -> A
         cap=r.get(item, "cap", f"{path}.", int, None),
         verified=r.get(item, "verified", f"{path}.", bool, True),
         note=r.get(item, "note", f"{path}.", str, ""),
+        name_vi=r.get(item, "name_vi", f"{path}.", str, ""),
+        note_vi=r.get(item, "note_vi", f"{path}.", str, ""),
     )
 
 

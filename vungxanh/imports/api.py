@@ -2,9 +2,12 @@
 
 POST /api/v1/imports/{kind}            import a file (multipart ``file``; ``dry_run``,
                                        ``valid_only``): 200 with the report, 422 if refused
-GET  /api/v1/imports/                  the imports of the caller's areas, newest first
-GET  /api/v1/imports/{id}              one import
-POST /api/v1/imports/{id}/undo         undo an import (optional ?reason=… for the audit trail)
+GET  /api/v1/imports/                  the imports of the caller's areas, every history
+                                       (app) merged, newest first
+GET  /api/v1/imports/{history}/{id}    one import of a history ("surveillance", "economy")
+POST /api/v1/imports/{history}/{id}/undo  undo an import (optional ?reason=… for the audit)
+GET  /api/v1/imports/{id}, POST /api/v1/imports/{id}/undo: the same for a surveillance
+                                       import (its addresses before there were histories)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ninja.pagination import paginate
 from vungxanh.accounts.scoping import can
 from vungxanh.domain.tabular import CellError
 from vungxanh.imports import registry
+from vungxanh.imports.listing import Listed, Merged
 from vungxanh.imports.problems import as_rows
 from vungxanh.imports.results import ImportCheck
 from vungxanh.lib.apischema import LONG_TEXT, ErrorOut, Id, Pagination, Text, errors
@@ -52,20 +56,21 @@ class ImportReportOut(Schema):
 
 class ImportBatchOut(Schema):
     id: int
+    history: str = Field(description="The app that keeps the import: surveillance, economy")
     kind: str
     file_name: str
     file_sha256: str
-    area_code: str = Field(alias="area.code")
-    series: str = Field(alias="series.code")
+    area_code: str
+    series: str | None = Field(description="The series of its figures (surveillance only)")
     actor_name: str
     source: str
     created_at: dt.datetime
     status: str
-    rows_total: int
-    rows_created: int
-    rows_corrected: int
-    rows_unchanged: int
-    rows_rejected: int
+    rows_total: int | None
+    rows_created: int | None
+    rows_corrected: int | None
+    rows_unchanged: int | None
+    rows_rejected: int | None = Field(description="null: the app keeps no such count")
     undone_at: dt.datetime | None
 
 
@@ -73,8 +78,50 @@ class ImportBatchOut(Schema):
 ImportRefusedOut = ImportReportOut | ErrorOut
 
 
-def _batches(request: HttpRequest):
-    return registry.history().batches(request.user)
+# Batch ids before histories had keys were the surveillance app's.
+LEGACY_HISTORY = "surveillance"
+
+
+def _out(listed: Listed) -> dict:
+    """A batch of any history as ``ImportBatchOut``, from its history's summary."""
+    batch, summary = listed.batch, listed.summary
+    series = getattr(batch, "series", None)
+    return {
+        "id": batch.pk,
+        "history": listed.history,
+        "kind": batch.kind,
+        "file_name": summary.file_name,
+        "file_sha256": summary.sha256,
+        "area_code": summary.area.code,
+        "series": series.code if series is not None else None,
+        "actor_name": summary.actor_name,
+        "source": summary.source,
+        "created_at": summary.imported_at,
+        "status": getattr(batch, "status", "committed"),  # a batch without status stays
+        "rows_total": summary.rows,
+        "rows_created": summary.new,
+        "rows_corrected": summary.corrected,
+        "rows_unchanged": summary.unchanged,
+        "rows_rejected": summary.rejected,
+        "undone_at": summary.undone_at,
+    }
+
+
+def _found(request: HttpRequest, key: str, batch_id: int) -> tuple[registry.History, Listed]:
+    """The batch ``batch_id`` of history ``key`` if the caller may read it, else 404."""
+    try:
+        history = registry.history(key)
+    except LookupError:
+        raise Http404 from None
+    batch = get_object_or_404(history.batches(request.user), pk=batch_id)
+    summary = history.summary(batch)
+    return history, Listed(key, batch, summary, history.may_undo(request.user, batch))
+
+
+def _undone(request: HttpRequest, key: str, batch_id: int, reason: str) -> dict:
+    history, listed = _found(request, key, batch_id)
+    batch = history.undo(listed.batch, actor=request.user, reason=reason)
+    return _out(Listed(key, batch, history.summary(batch), False))
 
 
 def _report(check: ImportCheck, batch) -> dict:
@@ -92,7 +139,8 @@ def _report(check: ImportCheck, batch) -> dict:
 @router.get("", response={200: list[ImportBatchOut], **errors(401, 422)}, url_name="import_list")
 @paginate(Pagination)
 def import_list(request: HttpRequest):
-    return _batches(request)
+    """The imports of every app the caller may read, in the caller's areas, newest first."""
+    return Merged(request.user, convert=_out)
 
 
 # Declared before ``/{kind}`` so that a number is read as an import id.
@@ -102,7 +150,8 @@ def import_list(request: HttpRequest):
     url_name="import_detail",
 )
 def import_detail(request: HttpRequest, batch_id: Path[Id]):
-    return get_object_or_404(_batches(request), pk=batch_id)
+    """A surveillance import (its address before imports were kept by app)."""
+    return _out(_found(request, LEGACY_HISTORY, batch_id)[1])
 
 
 @router.post(
@@ -113,12 +162,37 @@ def import_detail(request: HttpRequest, batch_id: Path[Id]):
 def import_undo(
     request: HttpRequest, batch_id: Path[Id], reason: Annotated[Text(LONG_TEXT), Query("")]
 ):
+    """Undo a surveillance import (its address before imports were kept by app)."""
+    return _undone(request, LEGACY_HISTORY, batch_id, reason)
+
+
+@router.get(
+    "/{history}/{int:batch_id}",
+    response={200: ImportBatchOut, **errors(401, 404, 422)},
+    url_name="import_batch",
+)
+def import_batch(request: HttpRequest, history: Path[Text(40)], batch_id: Path[Id]):
+    """One import of ``history`` (the app that keeps it: surveillance, economy)."""
+    return _out(_found(request, history, batch_id)[1])
+
+
+@router.post(
+    "/{history}/{int:batch_id}/undo",
+    response={200: ImportBatchOut, **errors(401, 403, 404, 422)},
+    url_name="import_batch_undo",
+)
+def import_batch_undo(
+    request: HttpRequest,
+    history: Path[Text(40)],
+    batch_id: Path[Id],
+    reason: Annotated[Text(LONG_TEXT), Query("")],
+):
     """Remove the import's rows and bring back the values it replaced (403 if not allowed).
 
-    ``reason`` (a query parameter, optional) is kept in the audit trail.
+    ``reason`` (a query parameter, optional) is kept in the audit trail. An app whose
+    imports cannot be undone (economy) answers 403 with why.
     """
-    batch = get_object_or_404(_batches(request), pk=batch_id)
-    return registry.history().undo(batch, actor=request.user, reason=reason)
+    return _undone(request, history, batch_id, reason)
 
 
 @router.get("/{kind}", response=errors(404), include_in_schema=False)
@@ -141,14 +215,15 @@ def import_create(
     dry_run: Form[bool] = False,
     valid_only: Form[bool] = False,
 ):
-    """Import ``file`` (XLSX or CSV) as ``kind``: cases, daily, tests, vaccination, capacity.
+    """Import ``file`` (XLSX or CSV) as ``kind``: cases, daily, tests, vaccination, capacity,
+    establishments.
 
     Every row is imported, or none if any cell is wrong (unless ``valid_only``); each
     problem names its row and column. ``dry_run`` checks and reports without writing.
     """
-    if not can(request.user, registry.history().permission, "add"):
-        raise PermissionDenied(_("You may not import data."))
     known = registry.kind(kind)
+    if not can(request.user, known.model_label, "add"):
+        raise PermissionDenied(_("You may not import data."))
     series = series or known.default_series
     options = {"actor": request.user, "series_code": series, "valid_only": valid_only}
     if file.size is not None and file.size > settings.VX_IMPORT_MAX_BYTES:

@@ -157,6 +157,19 @@ def run_check(job: Job, progress) -> dict[str, Any]:
             path.unlink(missing_ok=True)
 
 
+def batch_of(job: Job, user):
+    """The batch an import job stored, if ``user`` may see it; else None.
+
+    A batch id is its history's: it is looked up in the history of the job's kind (an
+    establishments job's id 3 is not the surveillance import 3).
+    """
+    batch_id = (job.outcome or {}).get("batch_id")
+    if not batch_id:
+        return None
+    history = registry.history_of(job.params["kind"])
+    return history.batches(user).filter(pk=batch_id).first()
+
+
 def job_of(user, job_id) -> Job | None:
     """Return the import or check job ``job_id`` if ``user`` started it, else None."""
     if user is None or not user.is_authenticated:

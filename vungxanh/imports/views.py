@@ -7,7 +7,9 @@ hash, and the session remembers which hashes this user uploaded); they are delet
 once imported (``uploads.py``). A request parses at most ``VX_IMPORT_INLINE_BYTES``
 (an XLSX: unpacked): larger files are checked and imported in the background
 (``jobs.py``: jobs of ``vungxanh.jobs``), the page following their progress from the job's
-row. The kinds of file, the history and its undo are the apps' (``registry.py``).
+row. The kinds of file, their histories (one per app) and undo are the apps'
+(``registry.py``): a user imports the kinds whose model they may add to, the list merges
+every history they may read (``listing.py``), and a batch is addressed by its history.
 """
 
 from __future__ import annotations
@@ -30,20 +32,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from vungxanh.accounts.roles import Role
 from vungxanh.accounts.scoping import can
+from vungxanh.areas.models import Area
 from vungxanh.domain.tabular import CellError
-from vungxanh.imports import jobs, registry, uploads
+from vungxanh.imports import jobs, listing, registry, uploads
 from vungxanh.imports.preview import Preview, outcome
 from vungxanh.imports.problems import as_rows, describe
 from vungxanh.imports.readers import parse_size
 from vungxanh.imports.xlsx_templates import template_csv, template_filename, template_workbook
 from vungxanh.jobs.models import Job
 from vungxanh.jobs.progress import current_progress
-from vungxanh.lib.refusal import require
+from vungxanh.lib.refusal import roles_that_may
 
 GUIDE_AREAS = 300  # list the user's areas in the template's guide up to this many
 UPLOAD_SESSION_KEY = "vx_import_uploads"
 SAMPLE_ROWS = 50
+
+
+# Batch ids before histories had keys were the surveillance app's: its old addresses
+# (``/imports/<id>/``, ``/imports/<id>/undo/``) keep working in links and bookmarks.
+LEGACY_HISTORY = "surveillance"
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -51,8 +60,35 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(key, kind.label) for key, kind in registry.kinds().items()]
 
 
+def importable_choices(user) -> list[tuple[str, str]]:
+    """The kinds of file ``user`` may import, as (key, label)."""
+    return [(key, kind.label) for key, kind in registry.importable_kinds(user).items()]
+
+
+class KindField(forms.ChoiceField):
+    """A registered kind the user may import; a kind refused is named in the field's error."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, choices=kind_choices, **kwargs)
+        self.user = user
+        if user is not None:
+            self.choices = importable_choices(user)
+
+    def validate(self, value):
+        known = registry.kinds().get(value)
+        if (
+            known is not None
+            and self.user is not None
+            and not can(self.user, known.model_label, "add")
+        ):
+            raise forms.ValidationError(
+                _("Your role does not allow importing “%(kind)s”.") % {"kind": known.label},
+                code="not_allowed",
+            )
+        super().validate(value)
+
+
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=kind_choices)
     file = forms.FileField(
         label=gettext_lazy("File (XLSX or CSV)"),
         help_text=gettext_lazy("Fill in the template of this kind; its headers are checked."),
@@ -63,6 +99,13 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("Otherwise a file with any problem is not imported at all."),
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "kind": KindField(label=gettext_lazy("What the file holds"), user=user),
+            **self.fields,
+        }
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.VX_IMPORT_MAX_BYTES
@@ -72,38 +115,58 @@ class UploadForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
-    kind = forms.ChoiceField(choices=kind_choices)
     sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$")
     file_name = forms.CharField(max_length=255)
     valid_only = forms.BooleanField(required=False)
     rows = forms.IntegerField(min_value=0, required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"kind": KindField(user=user), **self.fields}
+
 
 # -- helpers ---------------------------------------------------------------------------
 def may_import(user) -> bool:
-    return can(user, registry.history().permission, "add")
+    return bool(registry.importable_kinds(user))
+
+
+def _refusal(*rights: tuple[str, str]) -> PermissionDenied:
+    """The 403 naming every role that holds one of ``rights`` ((model label, action))."""
+    allowed = {role for label, action in rights for role in roles_that_may(label, action)}
+    if not allowed:
+        return PermissionDenied(_("Your role does not give access to this page."))
+    names = ", ".join(str(role.label) for role in Role if role in allowed)
+    return PermissionDenied(_("This page is for: %(roles)s.") % {"roles": names})
+
+
+def _import_rights() -> list[tuple[str, str]]:
+    return [(kind.model_label, "add") for kind in registry.kinds().values()]
 
 
 def _require_importer(request: HttpRequest) -> None:
-    require(request.user, registry.history().permission, "add")
+    """Only who may import some kind of file; the 403 names the roles that may."""
+    if not may_import(request.user):
+        raise _refusal(*_import_rights())
 
 
 def _require_history_reader(request: HttpRequest) -> None:
-    """Imports are health data: roles that may not read them get the 403 page naming who may."""
-    require(request.user, registry.history().permission, "view")
+    """Who may import some kind or read some history; the others get the 403 naming who may."""
+    if may_import(request.user) or registry.readable_histories(request.user):
+        return
+    reading = [(h.permission, "view") for h in registry.histories().values()]
+    raise _refusal(*_import_rights(), *reading)
 
 
-def _batches(request: HttpRequest):
-    return registry.history().batches(request.user)
+def _history(key: str) -> registry.History:
+    try:
+        return registry.history(key)
+    except LookupError:
+        raise Http404 from None
 
 
-def _may_undo(user, batch) -> bool:
-    return registry.history().may_undo(user, batch)
-
-
-def curve_url(area, series=None) -> str:
-    """Return the address of the page that shows the figures imported for ``area``."""
-    return registry.history().area_url(area, series)
+def _batch(request: HttpRequest, history: registry.History, batch_id: int):
+    """The batch of ``history`` if the user may see it (404 otherwise: nothing revealed)."""
+    return get_object_or_404(history.batches(request.user), pk=batch_id)
 
 
 def _in_background(parsed_bytes: int) -> bool:
@@ -132,7 +195,7 @@ def _forget_upload(request: HttpRequest, sha256: str) -> None:
 
 
 def _report_outcome(request: HttpRequest, outcome: dict) -> HttpResponse:
-    """Say how an import ended and go where the user can see it."""
+    """Say how an import ended and link where its history shows what it stored."""
     batch = outcome.get("batch")
     counts = {k: outcome.get(k, 0) for k in ("new", "corrected", "unchanged")}
     counts["file"] = outcome.get("file_name", "")
@@ -141,11 +204,11 @@ def _report_outcome(request: HttpRequest, outcome: dict) -> HttpResponse:
             _("“%(file)s” imported: %(new)d new, %(corrected)d corrected, %(unchanged)d unchanged.")
             % counts
         )
-        link = _("See the epidemic curve of %(area)s") % {"area": batch.area.name}
         if outcome.get("rejected"):
             text += " " + _("%(n)d rows with problems were left out.") % {"n": outcome["rejected"]}
-        note = registry.history().shown_note(batch)
-        url = curve_url(batch.area, getattr(batch, "series", None))
+        history = registry.history_of(outcome["kind"])
+        url, link = history.result_link(batch)
+        note = history.shown_note(batch)
         messages.success(request, format_html('{} <a href="{}">{}</a> {}', text, url, link, note))
         return redirect("imports:list")
     if outcome.get("problems"):
@@ -165,11 +228,11 @@ def _report_outcome(request: HttpRequest, outcome: dict) -> HttpResponse:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     _require_history_reader(request)
-    page = Paginator(_batches(request), settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
-    undoable = {b.pk for b in page if _may_undo(request.user, b)}
+    merged = listing.Merged(request.user)
+    page = Paginator(merged, settings.VX_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "undoable": undoable,
+        "rows": list(page),
         "can_import": may_import(request.user),
         "query": "",
     }
@@ -178,7 +241,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 def _display(obj, name: str) -> str:
     value = getattr(obj, name, "")
-    if name == "area":
+    if isinstance(value, Area):
         return value.name
     if hasattr(obj, f"get_{name}_display"):
         return getattr(obj, f"get_{name}_display")()
@@ -191,41 +254,43 @@ def _display(obj, name: str) -> str:
     return str(value)
 
 
-def _sample(request: HttpRequest, batch) -> dict:
+def _sample(request: HttpRequest, history: registry.History, batch) -> dict:
     """Return up to SAMPLE_ROWS stored rows of the batch, without personal columns."""
     kind = registry.kind(batch.kind)
     model = apps.get_model(kind.model_label)
+    shown, count = history.sample(request.user, batch, SAMPLE_ROWS)
     columns = [c for c in kind.spec.columns if not c.personal and hasattr(model, c.name)]
-    rows = model.objects.for_user(request.user, "view").filter(batch=batch)
-    shown = rows.select_related("area").order_by("pk")[:SAMPLE_ROWS]
     return {
         "headers": [c.label_vi for c in columns],
         "rows": [[_display(obj, c.name) for c in columns] for obj in shown],
-        "count": rows.count(),
+        "count": count,
     }
 
 
-@login_required
-def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+def _detail(request: HttpRequest, key: str, batch_id: int) -> HttpResponse:
     _require_history_reader(request)
-    batch = get_object_or_404(_batches(request), pk=batch_id)
+    history = _history(key)
+    batch = _batch(request, history, batch_id)
+    url, label = history.result_link(batch)
     context = {
+        "history": key,
         "batch": batch,
-        "may_undo": _may_undo(request.user, batch),
-        "curve_url": curve_url(batch.area),
-        "sample": _sample(request, batch),
+        "summary": history.summary(batch),
+        "may_undo": history.may_undo(request.user, batch),
+        "result_url": url,
+        "result_label": label,
+        "sample": _sample(request, history, batch),
     }
     return render(request, "imports/detail.html", context)
 
 
-@login_required
-@require_POST
-def batch_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
+def _undo(request: HttpRequest, key: str, batch_id: int) -> HttpResponse:
     _require_history_reader(request)
-    batch = get_object_or_404(_batches(request), pk=batch_id)
+    history = _history(key)
+    batch = _batch(request, history, batch_id)
     reason = request.POST.get("reason", "")[:500]
     try:
-        registry.history().undo(batch, actor=request.user, reason=reason)
+        history.undo(batch, actor=request.user, reason=reason)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not undo this import."))
     except ValidationError as exc:
@@ -235,17 +300,42 @@ def batch_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
     return redirect("imports:list")
 
 
+@login_required
+def batch_detail(request: HttpRequest, history: str, batch_id: int) -> HttpResponse:
+    return _detail(request, history, batch_id)
+
+
+@login_required
+@require_POST
+def batch_undo(request: HttpRequest, history: str, batch_id: int) -> HttpResponse:
+    return _undo(request, history, batch_id)
+
+
+@login_required
+def legacy_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """``/imports/<id>/``: the surveillance batch, as it was addressed before histories."""
+    return _detail(request, LEGACY_HISTORY, batch_id)
+
+
+@login_required
+@require_POST
+def legacy_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """``/imports/<id>/undo/``: undo of the surveillance batch (forms of older pages)."""
+    return _undo(request, LEGACY_HISTORY, batch_id)
+
+
 # -- upload, preview, confirm ----------------------------------------------------------
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             return _preview(request, form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-    return render(request, "imports/new.html", {"form": form, "kinds": kind_choices()})
+    kinds = importable_choices(request.user)
+    return render(request, "imports/new.html", {"form": form, "kinds": kinds})
 
 
 def _preview(request: HttpRequest, cleaned: dict) -> HttpResponse:
@@ -299,7 +389,10 @@ def _render_preview(
 def confirm(request: HttpRequest) -> HttpResponse:
     _require_importer(request)
     uploads.sweep()
-    form = ConfirmForm(request.POST)
+    form = ConfirmForm(request.POST, user=request.user)
+    if not form.is_valid() and "kind" in form.errors:  # a kind this user may not import
+        messages.error(request, " ".join(form.errors["kind"]))
+        return redirect("imports:new")
     path = _upload_path(request, form.cleaned_data["sha256"]) if form.is_valid() else None
     if path is None:
         messages.error(request, _("The uploaded file is no longer here: upload it again."))
@@ -346,11 +439,9 @@ def _state(job: Job) -> dict:
 
 
 def _finished(request: HttpRequest, job: Job) -> HttpResponse:
-    ended = job.outcome
-    batch = None
-    if ended.get("batch_id"):
-        batch = _batches(request).filter(pk=ended["batch_id"]).first()
-    return _report_outcome(request, {**ended, "batch": batch})
+    """Report a finished import job, linking its batch where the kind's history shows it."""
+    ended = {"kind": job.params["kind"], **job.outcome}
+    return _report_outcome(request, {**ended, "batch": jobs.batch_of(job, request.user)})
 
 
 def _checked(job: Job) -> bool:
@@ -401,7 +492,7 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 def download_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _template_kind(kind)
     label = registry.kind(kind).model_label
-    _lookup, areas = registry.history().area_lookup(request.user, label)
+    _lookup, areas = registry.history_of(kind).area_lookup(request.user, label)
     listed = sorted(areas.values(), key=lambda a: a.path) if len(areas) <= GUIDE_AREAS else []
     return _attachment(
         template_workbook(kind, [(a.code, a.name) for a in listed]),

@@ -10,3 +10,4 @@ class LibConfig(AppConfig):
         from vungxanh.lib import bounds
 
         bounds.install()
+        from vungxanh.lib import tiles  # noqa: F401  (registers the tile URL's system check)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vungxanh.lib import bounds
 from vungxanh.lib.dates import DayField
@@ -73,7 +74,7 @@ class ZoneForm(forms.Form):
         ),
     )
     geometry = forms.CharField(required=False, widget=forms.HiddenInput)
-    households = count_field(_("Households"))
+    households = count_field(pgettext_lazy("count", "Households"))
     residents = count_field(_("Residents"))
     index_cases = forms.CharField(
         label=_("Index cases"),
@@ -85,7 +86,7 @@ class ZoneForm(forms.Form):
     )
     decision_number = forms.CharField(label=_("Decision"), max_length=200, required=False)
     decided_on = date_field(_("Decided on"), required=False)
-    start_date = date_field(_("Start"), required=False, planned=True)
+    start_date = date_field(pgettext_lazy("date", "Start"), required=False, planned=True)
     start_time = time_field(_("Start time"), required=False)
     planned_end = date_field(_("Planned end"), required=False, planned=True)
     rule = forms.ChoiceField(label=_("Lift rule"))
@@ -163,7 +164,7 @@ class PartForm(forms.Form):
     scope_description = forms.CharField(
         label=_("Scope"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    households = count_field(_("Households"))
+    households = count_field(pgettext_lazy("count", "Households"))
     residents = count_field(_("Residents"))
     geometry = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -207,19 +208,27 @@ class RoundResultForm(forms.Form):
 
 
 class PostForm(forms.Form):
-    name = forms.CharField(label=_("Post"), max_length=150)
+    name = forms.CharField(label=pgettext_lazy("guard post", "Post"), max_length=150)
     location = forms.CharField(label=_("Location"), max_length=300, required=False)
 
 
 class ShiftForm(forms.Form):
     day = date_field(_("Day"), planned=True)
-    start = time_field(_("From"))
-    end = time_field(_("Until"), required=True)
+    start = time_field(pgettext_lazy("time of day", "From"))
+    end = time_field(pgettext_lazy("time of day", "Until"), required=True)
     required_staff = count_field(_("Officials needed"), required=True, min_value=1, initial=2)
 
 
 class AssignForm(forms.Form):
-    user = forms.ChoiceField(label=_("User"), required=False)
+    """Name an official for a shift: ``users`` is the zone's roster (``queries.roster``)."""
+
+    user = forms.ChoiceField(
+        label=_("User"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("Not on the roster of officials of the zone's commune.")
+        },
+    )
     roster_name = forms.CharField(
         label=_("or a name on the roster"), max_length=150, required=False
     )

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from vungxanh.accounts.models import Membership, User
+from vungxanh.accounts.roles import LOCKDOWN_RUNNERS, LOCKDOWN_TESTERS, Action, Role
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.domain import lockdown as rules
 from vungxanh.domain.lockdown import CaseEvent, LiftDate, LiftRule, TestRound, ZoneFacts
@@ -80,7 +82,26 @@ def current_rules() -> list[LiftRuleRecord]:
     return list(LiftRuleRecord.objects.filter(current=True).order_by("code"))
 
 
+# -- the roster of a zone's officials -------------------------------------------------------
+# Who stands at a post or inspects a zone: the people who run lockdowns on the ground (ward
+# officials and the steering committee, LOCKDOWN_RUNNERS) and the health officers who test
+# and watch the people inside (LOCKDOWN_TESTERS). The administrator runs the system, not
+# the post; businesses, viewers and the departments have no duty in a zone.
+ROSTER_ROLES = (LOCKDOWN_TESTERS[Action.ADD] | LOCKDOWN_RUNNERS[Action.ADD]) - {Role.ADMIN}
+
+
+def roster(area: Area):
+    """Active users with a roster role over the zone's commune ``area`` (on it or above)."""
+    paths = [*area.ancestor_paths(), area.path]
+    ids = Membership.objects.filter(area__path__in=paths, role__in=ROSTER_ROLES).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
 # -- one zone --------------------------------------------------------------------------------
+# The cases that count towards a zone's lift date: its index cases and those found inside.
+COUNTED_RELATIONS = [ZoneCase.Relation.INDEX, ZoneCase.Relation.INSIDE]
+
+
 def facts_of(zone: LockdownZone) -> ZoneFacts | None:
     """The cases and rounds that decide the zone's lift date; None before it starts.
 
@@ -90,17 +111,20 @@ def facts_of(zone: LockdownZone) -> ZoneFacts | None:
     """
     if zone.start_date is None:
         return None
-    own = [zone.pk]
     related = list(zone.parts.values_list("pk", flat=True))
     if zone.parent_id:
         related = [zone.parent_id]
-    counted = ZoneCase.objects.filter(
-        zone_id__in=own + related,
-        relation__in=[ZoneCase.Relation.INDEX, ZoneCase.Relation.INSIDE],
-    )
+    ids = [zone.pk, *related]
+    counted = ZoneCase.objects.filter(zone_id__in=ids, relation__in=COUNTED_RELATIONS)
+    rounds = TestingRound.objects.filter(zone_id__in=ids)
+    return _facts(zone, list(counted), list(rounds))
+
+
+def _facts(zone: LockdownZone, counted, testing_rounds) -> ZoneFacts:
+    """The facts of a started zone from its (and its parts' or whole zone's) cases and rounds."""
     cases = tuple(CaseEvent(c.case_code, c.isolated_on) for c in counted)
     rounds = []
-    for r in TestingRound.objects.filter(zone_id__in=own + related):
+    for r in testing_rounds:
         whole = r.whole_zone
         if r.zone_id != zone.pk and not zone.parent_id:
             whole = False  # a part's round, seen from the whole zone
@@ -226,6 +250,43 @@ def lift_status(zone: LockdownZone, as_of: dt.date) -> LiftStatus | None:
     return LiftStatus(lift, lift_sentence(lift), describe_missing(lift))
 
 
+def lift_statuses(zones: list[LockdownZone], as_of: dt.date) -> dict[int, LiftStatus | None]:
+    """``lift_status`` of many zones in three queries, whatever their number (a list page).
+
+    The zones need their ``rule`` loaded (``select_related``).
+    """
+    started = [z for z in zones if z.start_date is not None]
+    part_ids: dict[int, list[int]] = {}
+    for part_id, parent_id in LockdownZone.objects.filter(parent__in=started).values_list(
+        "pk", "parent_id"
+    ):
+        part_ids.setdefault(parent_id, []).append(part_id)
+    # A zone counts its parts' facts; a part counts its whole zone's.
+    related = {z.pk: [z.parent_id] if z.parent_id else part_ids.get(z.pk, []) for z in started}
+    wanted = {pk for z in started for pk in (z.pk, *related[z.pk])}
+    cases: dict[int, list[ZoneCase]] = {}
+    for c in ZoneCase.objects.filter(zone_id__in=wanted, relation__in=COUNTED_RELATIONS):
+        cases.setdefault(c.zone_id, []).append(c)
+    rounds: dict[int, list[TestingRound]] = {}
+    for r in TestingRound.objects.filter(zone_id__in=wanted):
+        rounds.setdefault(r.zone_id, []).append(r)
+    found: dict[int, LiftStatus | None] = {z.pk: None for z in zones}
+    for zone in started:
+        ids = [zone.pk, *related[zone.pk]]
+        # In the order ``facts_of`` reads them (the models' orderings).
+        counted = sorted(
+            (c for pk in ids for c in cases.get(pk, [])), key=lambda c: (c.isolated_on, c.case_code)
+        )
+        tested = sorted(
+            (r for pk in ids for r in rounds.get(pk, [])),
+            key=lambda r: (r.zone_id, r.day, r.number),
+        )
+        facts = _facts(zone, counted, tested)
+        lift = rules.evaluate(facts, rule_of(zone.rule), as_of)
+        found[zone.pk] = LiftStatus(lift, lift_sentence(lift), describe_missing(lift))
+    return found
+
+
 def status_on(zone: LockdownZone, day: dt.date, transitions=None) -> str | None:
     """The zone's status on ``day`` from its dated status changes (None: not yet decided)."""
     rows = transitions if transitions is not None else zone.transitions.all()
@@ -345,8 +406,38 @@ def in_force_on(day_ref, prefix: str = "") -> Q:
     )
 
 
+def _window_cases(user, series: Series, day: dt.date, days: int):
+    first = day - dt.timedelta(days=days - 1)
+    return (
+        CaseRecord.objects.for_user(user, "view")
+        .current()
+        .filter(series=series, confirmed_date__range=(first, day))
+    )
+
+
+def share_communes(user, area: Area, day: dt.date, series: Series | None, days: int = SHARE_DAYS):
+    """The communes under ``area`` for the shares table: those with new cases first.
+
+    A queryset, so that a page of it is read, not the ten thousand communes of the country.
+    """
+    rows = (
+        Area.objects.for_user(user, "view")
+        .current()
+        .filter(path__startswith=area.path, kind=AreaKind.COMMUNE)
+    )
+    if series is None:
+        return rows.order_by("name", "code")
+    new_cases = _window_cases(user, series, day, days).filter(area_id=OuterRef("pk"))
+    return rows.annotate(has_cases=Exists(new_cases)).order_by("-has_cases", "name", "code")
+
+
 def ward_shares(
-    user, area: Area, day: dt.date, series: Series | None, days: int = SHARE_DAYS
+    user,
+    area: Area,
+    day: dt.date,
+    series: Series | None,
+    days: int = SHARE_DAYS,
+    communes: list[Area] | None = None,
 ) -> list[WardShare]:
     """Each commune under ``area``: new cases in the ``days`` up to ``day``, and inside zones.
 
@@ -354,24 +445,21 @@ def ward_shares(
     on the day it was confirmed: the case is linked to that zone as found inside it, or it
     was reported as found in a lockdown zone (or the zone closes the whole ward) in the
     ward of a zone in force that day. A case reported "found in a lockdown zone" in a ward
-    with no zone in force does not count. One grouped query per count.
+    with no zone in force does not count. One grouped query per count. ``communes``: only
+    these (a page of ``share_communes``); by default every commune under ``area``.
     """
     if series is None:
         return []
-    communes = list(
-        Area.objects.for_user(user, "view")
-        .current()
-        .filter(path__startswith=area.path, kind=AreaKind.COMMUNE)
-        .order_by("name")
-    )
+    if communes is None:
+        communes = list(
+            Area.objects.for_user(user, "view")
+            .current()
+            .filter(path__startswith=area.path, kind=AreaKind.COMMUNE)
+            .order_by("name")
+        )
     if not communes:
         return []
-    first = day - dt.timedelta(days=days - 1)
-    cases = (
-        CaseRecord.objects.for_user(user, "view")
-        .current()
-        .filter(series=series, confirmed_date__range=(first, day), area__in=communes)
-    )
+    cases = _window_cases(user, series, day, days).filter(area__in=communes)
     confirmed = OuterRef("confirmed_date")
     linked = ZoneCase.objects.filter(
         case_code=OuterRef("case_code"), relation=ZoneCase.Relation.INSIDE

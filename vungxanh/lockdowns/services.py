@@ -25,12 +25,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vungxanh.accounts.scoping import can, eligible_officials
+from vungxanh.accounts.scoping import can
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.audit.models import AuditEntry
 from vungxanh.audit.services import record, snapshot
 from vungxanh.domain import lockdown as rules
 from vungxanh.domain.lockdown import Part, ZoneStatus
+from vungxanh.jobs.services import record_change
 from vungxanh.lockdowns import queries
 from vungxanh.lockdowns.models import (
     GuardPost,
@@ -363,6 +364,7 @@ def update_zone(
         reason=reason,
         legal_basis=legal_basis or saved.decision_number,
     )
+    record_change("lockdown", area_path=saved.area.path)
     return saved
 
 
@@ -526,6 +528,8 @@ def transition(
         _follow_parts(
             saved.parent, reason=_("Part “%(name)s” changed.") % {"name": saved.name}, **moves
         )
+    # What may open inside the zone's ward follows the zone (the establishments stage).
+    record_change("lockdown", area_path=saved.area.path, date_from=effective_on)
     return saved
 
 
@@ -855,8 +859,8 @@ def assign_official(shift: Shift, *, actor, user=None, roster_name: str = "") ->
     roster_name = roster_name.strip()
     if user is None and not roster_name:
         raise ValidationError({"user": _("Choose a user or write a name from the roster.")})
-    if user is not None and not eligible_officials(zone.area).filter(pk=user.pk).exists():
-        raise ValidationError({"user": _("This user holds no role over the zone's commune.")})
+    if user is not None and not queries.roster(zone.area).filter(pk=user.pk).exists():
+        raise ValidationError({"user": _("Not on the roster of officials of the zone's commune.")})
     if user is not None and shift.assignments.filter(user=user).exists():
         raise ValidationError({"user": _("Already on this shift.")})
     assignment = ShiftAssignment.objects.create(shift=shift, user=user, roster_name=roster_name)

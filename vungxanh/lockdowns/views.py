@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -22,12 +24,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vungxanh.accounts.scoping import can, eligible_officials, root_areas
+from vungxanh.accounts.scoping import can, root_areas
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.domain import lockdown as rules
 from vungxanh.domain.tabular import parse_date
 from vungxanh.lib import asof
 from vungxanh.lib.dates import read_day
+from vungxanh.lib.refusal import require
 from vungxanh.lockdowns import exports, queries, services
 from vungxanh.lockdowns.forms import (
     AssignForm,
@@ -60,7 +63,8 @@ from vungxanh.lockdowns.models import (
 from vungxanh.surveillance.queries import pick_series
 
 ZONE = "lockdowns.lockdownzone"
-PAGE_SIZE = 50
+# Unread notices listed on the index (the tile counts them all).
+NOTICES_SHOWN = 20
 # The commune choice of a new zone lists at most this many: a city picks a district first.
 MAX_COMMUNES = 300
 # Shifts shown on a zone's page: from the day before the "as of" day to two days after.
@@ -68,6 +72,19 @@ SHIFT_WINDOW = (-1, 2)
 
 
 # -- helpers -------------------------------------------------------------------------------
+def lockdown_page(view):
+    """Sign-in required, and a role that may read lockdown zones: the others get the 403
+    page naming the roles that may (a business account sees no zone, not a page of zeros)."""
+
+    @login_required
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs):
+        require(request.user, ZONE, "view")
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
 def _day(request: HttpRequest, errors: list[str] | None = None) -> dt.date:
     text = request.GET.get("date", "").strip()
     if text:
@@ -161,19 +178,34 @@ def _feature(zone: LockdownZone, status: str | None = None) -> dict:
 
 
 # -- the list and dashboard ----------------------------------------------------------------
-@login_required
+# The lists of the index page, each paginated on its own query parameter.
+ZONES_PAGE, SHARES_PAGE, SHIFTS_PAGE = "page", "shares_page", "shifts_page"
+
+
+def _paged(request: HttpRequest, rows, param: str):
+    return Paginator(rows, settings.VX_PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def _query(request: HttpRequest, base: dict, without: str) -> str:
+    """The page's query string without ``without`` (the pager adds it), other pages kept."""
+    pages = {p: request.GET.get(p, "") for p in (ZONES_PAGE, SHARES_PAGE, SHIFTS_PAGE)}
+    kept = {p: v for p, v in pages.items() if p != without and v.isdigit() and len(v) <= 6}
+    return urlencode(base | kept)
+
+
+@lockdown_page
 def index(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     day = _day(request, errors)
     area = _map_area(request)
     status = request.GET.get("status", "")
-    rows = (
+    rows = list(
         queries.zones(request.user)
         .top_level()
         .filter(area__path__startswith=area.path)
         .select_related("area", "rule")
     )
-    rows = list(rows)
+    # The status on the day comes from each zone's dated changes: one query for all zones.
     statuses = queries.statuses_on(rows, day)
     for zone in rows:
         zone.status_then = statuses[zone.pk]
@@ -182,15 +214,25 @@ def index(request: HttpRequest) -> HttpResponse:
     listed = in_force if status == "in_force" else existing
     if status and status != "in_force":
         listed = [z for z in listed if z.status_then == status]
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
-    lifts = {z.pk: queries.lift_status(z, day) for z in page.object_list}
+    page = _paged(request, listed, ZONES_PAGE)
+    lifts = queries.lift_statuses(page.object_list, day)
     series_options = queries.case_series(request.user, area)
     series = pick_series(series_options, request.GET.get("series"), area=area)
-    shares = queries.ward_shares(request.user, area, day, series)
-    notices = (
-        ZoneNotice.objects.for_user(request.user, "view")
-        .filter(zone__area__path__startswith=area.path, acknowledged_at__isnull=True)
-        .select_related("zone")[:20]
+    shares_page = _paged(
+        request, queries.share_communes(request.user, area, day, series), SHARES_PAGE
+    )
+    shares = queries.ward_shares(
+        request.user, area, day, series, communes=list(shares_page.object_list)
+    )
+    unstaffed = queries.unstaffed_shifts(request.user, day).filter(
+        post__zone__area__path__startswith=area.path
+    )
+    unstaffed_page = _paged(request, unstaffed, SHIFTS_PAGE)
+    notices = ZoneNotice.objects.for_user(request.user, "view").filter(
+        zone__area__path__startswith=area.path, acknowledged_at__isnull=True
+    )
+    base = {"area": area.code, "date": queries.fmt(day), "status": status} | (
+        {"series": series.code} if series else {}
     )
     context = {
         "area": area,
@@ -204,24 +246,22 @@ def index(request: HttpRequest) -> HttpResponse:
         "in_force": in_force,
         "households": sum(z.households or 0 for z in in_force),
         "residents": sum(z.residents or 0 for z in in_force),
-        "unstaffed": list(
-            queries.unstaffed_shifts(request.user, day).filter(
-                post__zone__area__path__startswith=area.path
-            )
-        ),
-        "notices": notices,
+        "unstaffed": unstaffed_page,
+        "notices": notices.select_related("zone")[:NOTICES_SHOWN],
+        "notice_count": notices.count(),
         "open_needs": Need.objects.for_user(request.user, "view")
         .filter(zone__area__path__startswith=area.path, met_on__isnull=True)
         .count(),
         "shares": shares,
+        "shares_page": shares_page,
         "series": series,
         "series_options": series_options,
         "share_days": queries.SHARE_DAYS,
         "may_add": can(request.user, ZONE, "add"),
-        "query": urlencode(
-            {"area": area.code, "date": queries.fmt(day), "status": status}
-            | ({"series": series.code} if series else {})
-        ),
+        "query": urlencode(base),
+        "zones_query": _query(request, base, ZONES_PAGE),
+        "shares_query": _query(request, base, SHARES_PAGE),
+        "shifts_query": _query(request, base, SHIFTS_PAGE),
         "map_config": {
             "geojson": reverse("lockdowns:map_geojson")
             + "?"
@@ -232,7 +272,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "lockdowns/index.html", context)
 
 
-@login_required
+@lockdown_page
 @require_GET
 def map_geojson(request: HttpRequest) -> JsonResponse:
     """The zones (and parts) under an area with their status on a date."""
@@ -254,7 +294,7 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     )
 
 
-@login_required
+@lockdown_page
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """The daily lockdown report (XLSX) of an area on a date."""
@@ -299,7 +339,7 @@ def _form_values(data: dict) -> dict:
     return {k: v for k, v in data.items() if k not in {"area", "version", "index_cases"}}
 
 
-@login_required
+@lockdown_page
 def zone_create(request: HttpRequest) -> HttpResponse:
     if not can(request.user, ZONE, "add"):
         raise PermissionDenied
@@ -373,7 +413,7 @@ EDIT_FIELDS = [
 ]
 
 
-@login_required
+@lockdown_page
 def zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk, "change")
     initial = {f: getattr(zone, f) for f in EDIT_FIELDS}
@@ -446,7 +486,7 @@ def _plain(name: str, value) -> str:
 
 
 # -- a zone's page -------------------------------------------------------------------------
-@login_required
+@lockdown_page
 def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
     errors: list[str] = []
@@ -480,7 +520,7 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": can(user, "lockdowns.inspectionphoto", "view", zone.area),
     }
     households = list(zone.household_list.all())
-    officials = list(eligible_officials(zone.area)) if may["posts"] else []
+    officials = list(queries.roster(zone.area)) if may["posts"] else []
     choices = sorted(rules.TRANSITIONS[rules.ZoneStatus(zone.status)])
     context = {
         "zone": zone,
@@ -567,7 +607,7 @@ def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "lockdowns/detail.html", context)
 
 
-@login_required
+@lockdown_page
 @require_POST
 def zone_transition(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk, "change")
@@ -607,7 +647,7 @@ def zone_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(zone, request, "status")
 
 
-@login_required
+@lockdown_page
 def part_create(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk, "add")
     form = PartForm(request.POST or None)
@@ -639,7 +679,7 @@ def _post_service(request, zone, form, call, success: str, anchor: str) -> HttpR
     return _back(zone, request, anchor)
 
 
-@login_required
+@lockdown_page
 @require_POST
 def case_link(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
@@ -655,7 +695,7 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@lockdown_page
 @require_POST
 def round_plan(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
@@ -671,7 +711,7 @@ def round_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@lockdown_page
 @require_POST
 def round_result(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(
@@ -688,7 +728,7 @@ def round_result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@lockdown_page
 @require_POST
 def post_add(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
@@ -708,7 +748,7 @@ def _aware(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
-@login_required
+@lockdown_page
 @require_POST
 def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(
@@ -733,14 +773,14 @@ def shift_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@lockdown_page
 @require_POST
 def shift_assign(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(
         Shift.objects.for_user(request.user, "add").select_related("post__zone__area"), pk=pk
     )
     zone = shift.post.zone
-    users = eligible_officials(zone.area)
+    users = queries.roster(zone.area)
     form = AssignForm(request.POST, users=users)
 
     def call(d):
@@ -750,7 +790,7 @@ def shift_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_service(request, zone, form, call, _("Official assigned."), "posts")
 
 
-@login_required
+@lockdown_page
 @require_POST
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
@@ -769,7 +809,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(zone, request, "posts")
 
 
-@login_required
+@lockdown_page
 @require_POST
 def inspection_add(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
@@ -800,7 +840,7 @@ def inspection_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_service(request, zone, form, call, _("Inspection recorded."), "inspections")
 
 
-@login_required
+@lockdown_page
 @require_GET
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """An inspection photo, to the people who may see the zone's inspections."""
@@ -815,7 +855,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@login_required
+@lockdown_page
 @require_POST
 def household_add(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
@@ -831,7 +871,7 @@ def household_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@lockdown_page
 @require_POST
 def need_add(request: HttpRequest, pk: int) -> HttpResponse:
     zone = _zone(request, pk)
@@ -855,7 +895,7 @@ def need_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_service(request, zone, form, call, _("Need recorded."), "needs")
 
 
-@login_required
+@lockdown_page
 @require_POST
 def need_met(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(
@@ -871,7 +911,7 @@ def need_met(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@lockdown_page
 @require_POST
 def notice_ack(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(

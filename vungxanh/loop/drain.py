@@ -20,6 +20,8 @@ from vungxanh.loop.stages import STAGES
 from vungxanh.surveillance.models import Series
 
 RULE_CHANGES = {"rules", "decision"}  # only the stages that read rule sets or decisions
+# Changes that move establishment statuses only: the stages below the levels are not rerun.
+STATUS_CHANGES = {"establishments", "lockdown"}
 
 
 def province_path(path: str) -> str | None:
@@ -35,6 +37,7 @@ class Work:
     provinces: set[str] | None = field(default_factory=set)
     data: bool = False
     rules: bool = False
+    statuses: bool = False
 
     def add(self, path: str | None) -> None:
         if path is None or self.provinces is None:
@@ -56,6 +59,8 @@ def plan(changes: list[Change]) -> dict[str, Work]:
             item.add(province_path(change.area_path))
             if change.what in RULE_CHANGES:
                 item.rules = True
+            elif change.what in STATUS_CHANGES:
+                item.statuses = True
             else:
                 item.data = True
     return work
@@ -89,7 +94,11 @@ def drain(job: Job | None, progress) -> dict:
         )
         for stage in STAGES:
             step += 1
-            if (item.data and stage.needs_data) or (item.rules and stage.needs_rules):
+            if (
+                (item.data and stage.needs_data)
+                or (item.rules and stage.needs_rules)
+                or (item.statuses and stage.needs_statuses)
+            ):
                 progress(step / steps, stage.name)
                 done.setdefault(code, {})[stage.name] = stage.run(series[code], provinces)
     Change.objects.filter(pk__in=[c.pk for c in changes]).update(

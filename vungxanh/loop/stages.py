@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vungxanh.areas.models import Area
+from vungxanh.reopening import services as reopening
 from vungxanh.risk import services as risk
 from vungxanh.surveillance.indicators import recompute as recompute_indicators
 from vungxanh.surveillance.models import Series
@@ -26,6 +27,8 @@ class Stage:
     run: Callable[[Series, list[Area] | None], int]
     needs_data: bool = True  # runs after a change of surveillance data
     needs_rules: bool = True  # runs after a change of rule sets
+    # runs after a change that moves statuses only (establishments, lockdown zones)
+    needs_statuses: bool = False
 
 
 def _indicators(series: Series, provinces: list[Area] | None) -> int:
@@ -41,8 +44,14 @@ def _levels(series: Series, provinces: list[Area] | None) -> int:
     return risk.compute_all_levels(risk.computable_rulesets(), series, provinces=provinces)
 
 
+def _establishments(series: Series, provinces: list[Area] | None) -> int:
+    # Every establishment's status periods and notices, from the levels just computed.
+    return reopening.recompute(series, provinces)
+
+
 STAGES: tuple[Stage, ...] = (
     Stage("indicators", _indicators, needs_rules=False),
     Stage("rt", _rt, needs_rules=False),
     Stage("levels", _levels),
+    Stage("establishments", _establishments, needs_statuses=True),
 )

@@ -172,6 +172,7 @@ def levels(
         areas=Area.objects.for_user(request.user, "view").current(),
         computed=computed,
         officials=OfficialDecision.objects.for_user(request.user, "view"),
+        published=Assessment.objects.for_user(request.user, "view"),
         own=choice.own,
     )
     warnings = outlook.outlooks(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.domain.classify import format_number
-from vungxanh.domain.rules import Input, Level, RuleSet
+from vungxanh.domain.rules import Bilingual, Input, Level, RuleSet
 from vungxanh.lib.downloads import xlsx_download
 from vungxanh.lib.workbook import Book
 from vungxanh.risk import applies, services
@@ -100,6 +100,20 @@ class MapRow:
         return level_label(self.computed)
 
     @property
+    def applies_colour(self) -> str:
+        """The colour the map paints: the level that applies (grey when none applies)."""
+        return self.applied.colour if self.applied else NO_DATA_COLOUR
+
+    @property
+    def applies_label(self) -> str:
+        return self.applied.label if self.applied else level_label(None)
+
+    @property
+    def applies_source(self) -> str:
+        """Where the level that applies comes from (a decision or the rule set in force)."""
+        return self.applied.source_text if self.applied else ""
+
+    @property
     def differs(self) -> bool:
         """Whether the computed level is not (yet) the one in force."""
         return self.level is not None and self.computed is not None and self.level != self.computed
@@ -157,11 +171,19 @@ class LevelMap:
         return title_of(self.record)
 
     def legend(self) -> list[dict]:
-        entries = [
-            {"key": lv.key, "label": level_label(lv), "colour": lv.colour}
-            for lv in sorted(self.ruleset.levels, key=lambda lv: (lv.state != "level", lv.rank))
-        ]
-        entries.append({"key": "", "label": level_label(None), "colour": NO_DATA_COLOUR})
+        """The colours on the map, each once: the rule set's levels, one "no data" entry
+        (a rule set's own no-data level stands for it), and the colour of a decided status
+        that is not a level when one is shown."""
+        levels = sorted(self.ruleset.levels, key=lambda lv: (lv.state != "level", lv.rank))
+        entries = [{"key": lv.key, "label": level_label(lv), "colour": lv.colour} for lv in levels]
+        labels = {e["label"].casefold() for e in entries}
+        colours = {e["colour"] for e in entries}
+        if level_label(None).casefold() not in labels and NO_DATA_COLOUR not in colours:
+            entries.append({"key": "", "label": level_label(None), "colour": NO_DATA_COLOUR})
+        if any(row.applies_colour == applies.DECIDED_COLOUR for row in self.rows):
+            entries.append(
+                {"key": "decided", "label": _("decided status"), "colour": applies.DECIDED_COLOUR}
+            )
         return entries
 
     def properties(self, row: MapRow, *, public: bool = False) -> dict:
@@ -171,8 +193,9 @@ class LevelMap:
             "name": row.area.name,
             "level": row.level.key if row.level else None,
             "rank": row.level.rank if row.level else None,
-            "label": row.label,
-            "colour": row.colour,
+            "label": row.applies_label,
+            "colour": row.applies_colour,
+            "applies_source": row.applies_source,
             "approximate": row.area.boundary_approximate,
         }
         if public:
@@ -188,9 +211,11 @@ class LevelMap:
                     spec.name: format_value(spec, row.values.get(spec.name))
                     for spec in shown_inputs(ruleset)
                 },
+                "rules_label": row.label,
+                "rules_colour": row.colour,
                 "official": row.official.label if row.official else None,
                 "applies": row.applied.label if row.applied else None,
-                "applies_source": row.applied.source_text if row.applied else None,
+                "applies_kind": row.applied.source_kind if row.applied else None,
             }
         )
         return props
@@ -232,14 +257,16 @@ def build(
     areas,
     computed,
     officials=None,
+    published=None,
     own: bool = False,
 ) -> LevelMap:
     """Return the map of ``parent``'s children (from ``areas``) on ``day``.
 
-    ``areas``, ``computed`` (AssessmentSeries) and ``officials`` (OfficialDecision, or None
-    to leave them out) are querysets the caller may read. With ``own`` (see
-    ``MapChoice.own``), or when ``parent`` has no children the caller may read, the map
-    has one row: ``parent`` itself (a ward's own level).
+    ``areas``, ``computed`` (AssessmentSeries), ``officials`` (OfficialDecision) and
+    ``published`` (Assessment; None: left out) are querysets the caller may read. With
+    ``own`` (see ``MapChoice.own``), or when ``parent`` has no children the caller may read,
+    the map has one row: ``parent`` itself (a ward's own level). Each row carries the level
+    that applies (``risk.applies``), which the map paints.
     """
     ruleset = services.ruleset_of(record)
     children = [] if own else list(areas.filter(parent=parent).order_by("name"))
@@ -250,24 +277,62 @@ def build(
         row.area_id: row
         for row in computed.filter(ruleset=record, series=series, area__in=children)
     }
-    in_force = {}
+    rows = [_row(ruleset, area, stored.get(area.pk), day) for area in children]
+    _apply(rows, record, series, day, computed, officials, published)
+    return LevelMap(parent, record, series, day, rows, own=own)
+
+
+def _in_force_levels(
+    rows: list[MapRow], record: RuleSetRecord, series: Series, day: dt.date, computed
+) -> tuple[RuleSetRecord | None, dict[int, Level | None]]:
+    """The rule set in force on ``day`` and each row's level under it (area id -> level).
+
+    The map's own rule set when it is in force; else the first computable rule set in force
+    that has levels for these areas (one more query). On a day no computable rule set is
+    in force (before the first one), the map's own rule set stands in: the map then says
+    "not in force on this date" rather than painting every unit grey."""
+    if services.ruleset_of(record).applies_on(day):
+        return record, {row.area.pk: row.level for row in rows if row.computed is not None}
+    areas = [row.area for row in rows]
+    for other in services.rulesets_on(day):
+        stored = list(computed.filter(ruleset=other, series=series, area__in=areas))
+        if stored:
+            ruleset = services.ruleset_of(other)
+            by_area = {s.area_id: _row(ruleset, s.area, s, day) for s in stored}
+            return other, {pk: r.level for pk, r in by_area.items() if r.computed is not None}
+    if services.rulesets_on(day):
+        return None, {}
+    return record, {row.area.pk: row.level for row in rows if row.computed is not None}
+
+
+def _apply(rows, record, series, day, computed, officials, published) -> None:
+    """Set each row's official decision in force and the level that applies."""
+    areas = [row.area for row in rows]
+    in_force_official: dict[int, OfficialDecision] = {}
     if officials is not None:
-        for decision in officials.filter(area__in=children, effective_on__lte=day).order_by(
+        for decision in officials.filter(area__in=areas, effective_on__lte=day).order_by(
             "effective_on", "announced_on", "id"
         ):
-            in_force[decision.area_id] = decision
-    rows = []
-    current = ruleset.applies_on(day)
-    for area in children:
-        row = _row(ruleset, area, stored.get(area.pk), day)
-        row.official = in_force.get(area.pk)
-        # The level that applies (risk.applies): the official decision in force, else this
-        # rule set's level when the rule set is in force that day.
+            in_force_official[decision.area_id] = decision
+    primary, levels = _in_force_levels(rows, record, series, day, computed)
+    latest: dict[int, object] = {}
+    if published is not None and primary is not None:
+        for assessment in (
+            published.filter(area__in=areas, ruleset=primary, series=series, date__lte=day)
+            .select_related("ruleset")
+            .order_by("date")
+        ):
+            latest[assessment.area_id] = assessment
+    for row in rows:
+        row.official = in_force_official.get(row.area.pk)
+        results = []
+        if primary is not None and row.area.pk in levels:
+            results.append(applies.Computed(primary, levels[row.area.pk], True))
+        if primary != record and row.computed is not None:
+            results.append(applies.Computed(record, row.level, False))
         row.applied = applies.decide(
-            day, [applies.Computed(record, row.level, current)], official=row.official
+            day, results, official=row.official, published=latest.get(row.area.pk)
         )
-        rows.append(row)
-    return LevelMap(parent, record, series, day, rows, own=own)
 
 
 def _row(ruleset: RuleSet, area: Area, stored: AssessmentSeries | None, day: dt.date) -> MapRow:
@@ -315,6 +380,8 @@ def xlsx_header(level_map: LevelMap) -> list[str]:
         _("level key"),
         _("rank"),
         _("computed level"),
+        _("level that applies"),
+        _("where the level that applies comes from"),
         _("in force since"),
         *(input_label(spec) for spec in level_map.columns()),
         _("official decision in force"),
@@ -340,6 +407,8 @@ def xlsx_rows(level_map: LevelMap) -> list[list]:
                 row.level.key if row.level else "",
                 row.level.rank if row.level else None,
                 level_label(row.computed) if row.computed else "",
+                row.applied.label if row.applied else "",
+                _applies_source_cell(row.applied),
                 row.changed_on.strftime("%d/%m/%Y") if row.changed_on else "",
                 *values,
                 row.official.label if row.official else "",
@@ -350,6 +419,19 @@ def xlsx_rows(level_map: LevelMap) -> list[list]:
             ]
         )
     return rows
+
+
+def _applies_source_cell(applied: applies.AppliedLevel | None) -> str:
+    """The source of the level that applies, short: the decision, else the rule set's title."""
+    if applied is None:
+        return ""
+    if applied.source_kind == applies.OFFICIAL:
+        return applied.official.label
+    if applied.source_kind == applies.PUBLISHED:
+        return _("decided by the steering committee on %(day)s") % {
+            "day": applied.published.date.strftime("%d/%m/%Y")
+        }
+    return title_of(applied.record)
 
 
 def xlsx_response(level_map: LevelMap) -> HttpResponse:
@@ -513,12 +595,22 @@ def records_for_select(choice: MapChoice) -> list[tuple[RuleSetRecord, bool]]:
 
 
 @dataclass
-class Criterion:
+class Criterion(Bilingual):
     """The rule, matrix cell or band that decided, and whether the legal text was verified."""
 
     name: str
     verified: bool
     note: str = ""
+    name_vi: str = ""
+    note_vi: str = ""
+
+    @property
+    def shown_name(self) -> str:
+        return self.name_for(language())
+
+    @property
+    def shown_note(self) -> str:
+        return self.note_for(language())
 
 
 @dataclass
@@ -584,15 +676,16 @@ def criterion_of(ruleset: RuleSet, scale: str, decided_by: str) -> Criterion:
     matrix = ruleset.matrix
     if decided_by.startswith("matrix[") and matrix is not None:
         row, col = (int(n) - 1 for n in decided_by[7:-1].split("]["))
-        return Criterion(decided_by, matrix.verified[row][col], matrix.notes[row][col])
+        note_vi = matrix.notes_vi[row][col] if matrix.notes_vi else ""
+        return Criterion(decided_by, matrix.verified[row][col], matrix.notes[row][col], "", note_vi)
     if decided_by.startswith("band ") and decided_by[5:] in ruleset.bands:
         band = ruleset.bands[decided_by[5:]]
-        return Criterion(decided_by, band.verified, band.note)
+        return Criterion(decided_by, band.verified, band.note, "", band.note_vi)
     scale_rule = ruleset.scale_rules.get(scale)
     rules = (scale_rule.rules if scale_rule else ()) + ruleset.rules
     rule = next((r for r in rules if r.name == decided_by), None)
     if rule is not None:
-        return Criterion(rule.name, rule.verified, rule.note)
+        return Criterion(rule.name, rule.verified, rule.note, rule.name_vi, rule.note_vi)
     return Criterion(decided_by, True)
 
 
@@ -618,7 +711,7 @@ def explain_area(
         found.values = [(spec, _number(values.get(spec.name))) for spec in shown_inputs(ruleset)]
         found.criterion = criterion_of(ruleset, str(area.kind), explanation.decided_by)
         found.adjustments = [
-            Criterion(a.name, a.verified, a.note)
+            Criterion(a.name, a.verified, a.note, a.name_vi, a.note_vi)
             for a in ruleset.adjustments
             if a.name in explanation.adjustments
         ]

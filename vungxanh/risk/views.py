@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from vungxanh.accounts.scoping import can, root_areas
+from vungxanh.accounts.roles import Role
+from vungxanh.accounts.scoping import can, member_paths, root_areas
 from vungxanh.areas.models import Area, AreaKind
-from vungxanh.lib import asof
+from vungxanh.lib import asof, tiles
 from vungxanh.lib.dates import read_day
 from vungxanh.lib.downloads import xlsx_download
 from vungxanh.lib.workbook import Book
@@ -166,6 +167,7 @@ def _level_map(request: HttpRequest, choice: map_model.MapChoice) -> map_model.L
         areas=_areas(request),
         computed=_computed(request),
         officials=OfficialDecision.objects.for_user(request.user, "view"),
+        published=Assessment.objects.for_user(request.user, "view"),
         own=choice.own,
     )
 
@@ -179,8 +181,28 @@ def _ready_map(request: HttpRequest) -> map_model.LevelMap:
 
 
 # -- the map -------------------------------------------------------------------------------
+def _business_only(user) -> bool:
+    """Whether every role of ``user`` is the business account's (a shop owner)."""
+    roles = {role for role, _path in member_paths(user)}
+    return not user.is_superuser and roles == {Role.BUSINESS}
+
+
+def _public_map_of(user) -> str:
+    """The public map of the user's area (its district or province: the public kinds)."""
+    url = reverse("public:map")
+    for root in sorted(root_areas(user), key=lambda a: a.path):
+        area = _public_ancestor(root.path)
+        if area is not None:
+            return f"{url}?{urlencode({'area': area.code})}"
+    return url
+
+
 @login_required
 def map_page(request: HttpRequest) -> HttpResponse:
+    """The levels map of the user's area (a business account is sent to the public map:
+    the levels are public, and the working map's figures and exports are not its business)."""
+    if _business_only(request.user):
+        return redirect(_public_map_of(request.user))
     errors: list[str] = []
     choice = _choice(request, errors)
     level_map = _level_map(request, choice) if choice.ready else None
@@ -589,8 +611,10 @@ def public_map(request: HttpRequest) -> HttpResponse:
     """The nation's provinces (or a province's or district's units) with their levels.
 
     No login, no cookie read or set: the page depends only on its URL (``?lang=`` instead
-    of the language cookie), so any cache may keep it. Levels, legends and the level
-    sentence only; no personal data, no published or decided levels, no user data.
+    of the language cookie), so any cache may keep it. Without ``?area=`` it opens on the
+    publishing area (``publishing_area``). Each unit is painted with the level that applies
+    (an official decision or a published level is a public act) and says where it comes
+    from; levels, legends and the level sentence only: no reasons, inputs or user data.
     """
     lang = request.GET.get("lang", "vi")
     lang = lang if lang in PUBLIC_LANGUAGES else "vi"
@@ -604,14 +628,9 @@ def public_map(request: HttpRequest) -> HttpResponse:
 def _public_body(request: HttpRequest, lang: str) -> str:
     areas = Area.objects.current().filter(kind__in=PUBLIC_KINDS)
     code = request.GET.get("area", "").strip()
-    if code:
-        area = areas.filter(code=code).first()
-        if area is None:
-            raise Http404
-    else:
-        area = areas.filter(parent__isnull=True).order_by("path").first()
-        if area is None:
-            raise Http404
+    area = areas.filter(code=code).first() if code else publishing_area()
+    if area is None:
+        raise Http404
     errors: list[str] = []
     everywhere = AssessmentSeries.objects.all()
     choice = map_model.choose(
@@ -625,6 +644,7 @@ def _public_body(request: HttpRequest, lang: str) -> str:
         own_levels=False,
     )
     context = {"area": area, "choice": choice, "errors": errors, "lang": lang}
+    context.update(tiles.page_context())
     if choice.ready:
         level_map = map_model.build(
             area,
@@ -633,6 +653,10 @@ def _public_body(request: HttpRequest, lang: str) -> str:
             choice.day,
             areas=Area.objects.current(),
             computed=everywhere,
+            # Official decisions and published levels are public acts: the level that
+            # applies is the one the public map paints (never a decision's reason).
+            officials=OfficialDecision.objects.all(),
+            published=Assessment.objects.all(),
         )
         context.update(
             {
@@ -654,6 +678,55 @@ def _public_body(request: HttpRequest, lang: str) -> str:
     return render_to_string("risk/public_map.html", context)
 
 
+def publishing_area() -> Area | None:
+    """The area the public map opens on: the deployment's area.
+
+    The smallest public area (nation, province, district) holding every published level
+    (the steering committee's), else every computed level, else the nation. The demo
+    publishes Ninh Kiều's wards, so its public map opens on Ninh Kiều, not on the country.
+    """
+    for model in (Assessment, AssessmentSeries):
+        ids = model.objects.order_by().values("area_id").distinct()
+        paths = list(Area.objects.filter(pk__in=ids).values_list("path", flat=True))
+        if paths:
+            found = _public_ancestor(_common_path(paths))
+            if found is not None:
+                return found
+    return (
+        Area.objects.current()
+        .filter(kind__in=PUBLIC_KINDS, parent__isnull=True)
+        .order_by("path")
+        .first()
+    )
+
+
+def _common_path(paths: list[str]) -> str:
+    """The longest path ("VN/92/916/") every path in ``paths`` starts with."""
+    keys = [p.rstrip("/").split("/") for p in paths]
+    common = []
+    for parts in zip(*keys, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return "/".join(common) + "/" if common else ""
+
+
+def _public_ancestor(path: str) -> Area | None:
+    """The area at ``path``, or its nearest public ancestor, when it has units to show."""
+    if not path:
+        return None
+    keys = path.rstrip("/").split("/")
+    candidates = ["/".join(keys[: i + 1]) + "/" for i in range(len(keys))]
+    found = {
+        a.path: a for a in Area.objects.current().filter(path__in=candidates, kind__in=PUBLIC_KINDS)
+    }
+    for candidate in reversed(candidates):
+        area = found.get(candidate)
+        if area is not None and Area.objects.current().filter(parent=area).exists():
+            return area
+    return None
+
+
 def _public_geojson(level_map: map_model.LevelMap) -> dict:
     collection = level_map.geojson(public=True)
     sentences = _public_sentences(level_map)
@@ -663,7 +736,8 @@ def _public_geojson(level_map: map_model.LevelMap) -> dict:
 
 
 def _public_sentences(level_map: map_model.LevelMap) -> dict[str, str]:
-    """The level sentence of each area where the computed level is the one in force."""
+    """The level sentence of each area whose level that applies is this rule set's result
+    (not a decision, not another rule set's)."""
     stored = {
         r.area_id: r
         for r in AssessmentSeries.objects.filter(
@@ -675,6 +749,8 @@ def _public_sentences(level_map: map_model.LevelMap) -> dict[str, str]:
     sentences = {}
     for row in level_map.rows:
         if row.level is None or row.differs or row.area.pk not in stored:
+            continue
+        if row.decided or row.applied is None or row.applied.record != level_map.record:
             continue
         explanation, _values = services.explain_day(
             level_map.record, stored[row.area.pk], level_map.day

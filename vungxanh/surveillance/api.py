@@ -33,12 +33,12 @@ from vungxanh.surveillance.queries import (
     DATE_FIELD,
     AreaEpidemic,
     Key,
+    curve_series,
     date_range,
     facts,
     keyset_page,
     people_for,
-    pick_series,
-    series_for_area,
+    pick_curve_series,
     visible_areas,
 )
 from vungxanh.surveillance.schemas import (
@@ -186,9 +186,10 @@ def indicator_series(
     ``data_until``, ``levels_computed_at`` and ``recompute_pending`` say how fresh they are.
     """
     area = _area(request, code)
-    options = series_for_area(request.user, area)
+    # Only a series reporting the whole area (``queries.covers``): no part as the whole.
+    options, partial = curve_series(request.user, area)
     series = filters.series
-    chosen = pick_series(options, series, area=area)
+    chosen = pick_curve_series(options, partial, series, area)
     if chosen is None or (series and chosen.code != series):
         raise Http404
     epidemic = AreaEpidemic(request.user, area, chosen)

@@ -20,6 +20,7 @@ from vungxanh.domain.areas import NATION_CODE
 from vungxanh.imports import registry
 from vungxanh.surveillance import specs
 
+HISTORY_KEY = "surveillance"
 HISTORY_PERMISSION = "surveillance.importbatch"
 CANTHO_CODE = "92"  # loaders.CANTHO_CODE (not imported here: loaders read data files)
 # kind -> the model its rows are stored in (services.MODELS, named without importing it)
@@ -72,6 +73,11 @@ def rows(user, batch):
     return model.objects.for_user(user, "view").filter(batch=batch)
 
 
+def sample(user, batch, limit: int) -> tuple[list, int]:
+    stored = rows(user, batch)
+    return list(stored.select_related("area").order_by("pk")[:limit]), stored.count()
+
+
 def area_url(area, series=None) -> str:
     """Return the address of the epidemic curve page of ``area`` (in ``series``, if named)."""
     try:
@@ -79,6 +85,32 @@ def area_url(area, series=None) -> str:
     except NoReverseMatch:  # the surveillance pages are mounted separately
         url = f"/surveillance/areas/{area.code}/"
     return f"{url}?{urlencode({'series': series.code})}" if series is not None else url
+
+
+def result_link(batch) -> tuple[str, str]:
+    """The epidemic curve of the batch's area, in the batch's series."""
+    label = _("See the epidemic curve of %(area)s") % {"area": batch.area.name}
+    return area_url(batch.area, batch.series), label
+
+
+def summary(batch) -> registry.Summary:
+    return registry.Summary(
+        imported_at=batch.created_at,
+        actor_name=batch.actor_name,
+        file_name=batch.file_name,
+        kind_label=batch.get_kind_display(),
+        area=batch.area,
+        rows=batch.rows_total,
+        new=batch.rows_created,
+        corrected=batch.rows_corrected,
+        unchanged=batch.rows_unchanged,
+        rejected=batch.rows_rejected,
+        status=batch.get_status_display(),
+        sha256=batch.file_sha256,
+        source=batch.source,
+        series_name=batch.series.name if batch.series_id else "",
+        undone_at=batch.undone_at,
+    )
 
 
 def shown_note(batch) -> str:
@@ -156,15 +188,18 @@ def register() -> None:
                 model_label=MODEL_LABELS[key],
                 check=check,
                 store=store,
+                history=HISTORY_KEY,
             )
         )
     registry.register_history(
         registry.History(
+            key=HISTORY_KEY,
             batches=batches,
+            summary=summary,
             may_undo=may_undo,
             undo=undo,
-            rows=rows,
-            area_url=area_url,
+            sample=sample,
+            result_link=result_link,
             shown_note=shown_note,
             permission=HISTORY_PERMISSION,
             area_lookup=area_lookup,

@@ -169,6 +169,77 @@ def pick_series(
     return options[0] if options else None
 
 
+# -- which series may draw an area's curve --------------------------------------------------
+# The curve of an area adds up the rows of its subtree. That is the area's curve only when
+# the series reports the whole area: rows at the area itself (a figure for the area as a
+# whole: the Ministry's national series, a city bulletin), rows in every unit directly under
+# it, or an area above it reported as a whole (a city-wide series reports each of its wards
+# it has rows for, even a commune without a case). A series with rows in some units only (a
+# province's simulation under the country) would draw a part as the whole, so it draws no
+# curve there. A designation (``official_series``) does not change this: it says which
+# series to read, not that a series counts units it never reported.
+CURVE_MODELS = (CaseRecord, DailyCount)
+
+
+def _has_flows(series: Series, **where) -> bool:
+    """Whether ``series`` has current case rows or daily counts matching ``where``."""
+    return any(m.objects.current().filter(series=series, **where).exists() for m in CURVE_MODELS)
+
+
+def units_with_figures(series: Series, area: Area) -> list[Area]:
+    """The current units directly under ``area`` with figures of ``series`` in their subtree.
+
+    Once the series' indicators are computed here, a unit has figures exactly when it has
+    indicators (they are stored for every area whose subtree has a fact): one query. Before,
+    the facts of each unit are asked.
+    """
+    children = list(Area.objects.current().filter(parent=area).order_by("code"))
+    stored = IndicatorSeries.objects.filter(series=series, area__in=[area, *children])
+    indexed = set(stored.values_list("area_id", flat=True))
+    if area.pk in indexed:
+        return [c for c in children if c.pk in indexed]
+    return [c for c in children if _has_flows(series, **_subtree_filter(c))]
+
+
+def _reports_whole(series: Series, area: Area) -> bool:
+    """Whether ``series`` reports ``area`` itself, or every unit directly under it."""
+    if _has_flows(series, area=area):
+        return True
+    children = Area.objects.current().filter(parent=area).count()
+    return children > 0 and len(units_with_figures(series, area)) == children
+
+
+def covers(series: Series, area: Area) -> bool:
+    """Whether ``series`` reports the whole of ``area`` or of an area above it.
+
+    The caller knows the series has rows in ``area``'s subtree (``series_for_area``).
+    """
+    above = Area.objects.filter(path__in=area.ancestor_paths()).order_by("-path")
+    return any(_reports_whole(series, a) for a in [area, *above])
+
+
+def curve_series(user, area: Area) -> tuple[list[Series], list[Series]]:
+    """The series with rows under ``area``: those that may draw its curve, and the others."""
+    options = series_for_area(user, area)
+    covering = [s for s in options if covers(s, area)]
+    return covering, [s for s in options if s not in covering]
+
+
+def pick_curve_series(
+    covering: list[Series], partial: list[Series], code: str | None, area: Area
+) -> Series | None:
+    """``pick_series`` among the covering series; a partial one is never the default.
+
+    A designated series that covers only part of the area leaves the choice to the data
+    (the covering series counting the most cases).
+    """
+    official = official_series(area)
+    if official is not None and official.series in partial:
+        chosen = next((s for s in covering if s.code == code), None)
+        return chosen or (_most_cases(area, covering) if covering else None)
+    return pick_series(covering, code, area=area)
+
+
 # -- dates ---------------------------------------------------------------------------------
 def today() -> dt.date:
     return timezone.localdate()

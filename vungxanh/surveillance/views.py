@@ -34,15 +34,18 @@ from vungxanh.surveillance.queries import (
     Key,
     capped_count,
     case_total,
+    curve_series,
     filtered_cases,
     keyset_page,
     may_see_people,
     official_series,
     overview_day,
     people_for,
+    pick_curve_series,
     pick_series,
     series_for_area,
     unit_rows,
+    units_with_figures,
     visible_areas,
 )
 
@@ -155,17 +158,18 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("surveillance:area", code=area.code)
 
 
-def _epidemic(request: HttpRequest, area: Area) -> tuple[list[Series], AreaEpidemic]:
-    """The series offered for ``area`` and its epidemic in the chosen (or official) one."""
-    options = series_for_area(request.user, area)
-    series = pick_series(options, request.GET.get("series"), area=area)
-    return options, AreaEpidemic(request.user, area, series, until=asof.read(request).day)
+def _epidemic(request: HttpRequest, area: Area) -> tuple[list[Series], list[Series], AreaEpidemic]:
+    """The series that may draw ``area``'s curve, those with figures for part of it only,
+    and its epidemic in the chosen (or official) one (``queries.covers`` says why)."""
+    options, partial = curve_series(request.user, area)
+    series = pick_curve_series(options, partial, request.GET.get("series"), area)
+    return options, partial, AreaEpidemic(request.user, area, series, until=asof.read(request).day)
 
 
 @login_required
 def area_page(request: HttpRequest, code: str) -> HttpResponse:
     area = _area(request, code)
-    options, epidemic = _epidemic(request, area)
+    options, partial, epidemic = _epidemic(request, area)
     series = epidemic.series
     errors: list[str] = []
     first, last, chosen = _table_range(request, epidemic, errors)
@@ -205,6 +209,7 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
         ),
         "official": official_series(area),
         "may_designate": can(request.user, OFFICIAL_MODEL, "change", area),
+        "partial": [(s, units_with_figures(s, area)) for s in partial] if series is None else [],
     }
     return render(request, "surveillance/area.html", context)
 
@@ -214,7 +219,7 @@ def area_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """The indicator table of the area page, every indicator, as CSV or XLSX."""
     fmt = _format(fmt)
     area = _area(request, code)
-    _options, epidemic = _epidemic(request, area)
+    _options, _partial, epidemic = _epidemic(request, area)
     series = epidemic.series
     first, last, _chosen = _table_range(request, epidemic, [])
     indicators = [epidemic.indicators] if epidemic.indicators else []

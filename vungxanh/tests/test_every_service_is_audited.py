@@ -13,8 +13,12 @@ import vungxanh
 from vungxanh.accounts.tests import test_services as accounts_tests
 from vungxanh.areas.tests import test_services as areas_tests
 from vungxanh.areas.tests import test_succession as succession_tests
+from vungxanh.economy.tests import test_import as establishment_import_tests
+from vungxanh.economy.tests import test_services as establishment_tests
 from vungxanh.jobs.tests import test_jobs as job_tests
 from vungxanh.lockdowns.tests import test_services as lockdown_tests
+from vungxanh.permits.tests import test_services as permit_tests
+from vungxanh.reopening.tests import test_views as reopening_tests
 from vungxanh.risk.tests import test_official as official_tests
 from vungxanh.risk.tests import test_services as risk_tests
 from vungxanh.surveillance.tests import test_edits as edit_tests
@@ -23,6 +27,7 @@ from vungxanh.surveillance.tests import test_official_series as official_series_
 
 # service -> the test that checks its audit entry
 AUDITED = {
+    "vungxanh.reopening.services.acknowledge_notice": reopening_tests.NoticeTestCase.test_the_representative_sees_and_acknowledges_their_notice_with_an_audit_entry,
     "vungxanh.accounts.services.create_user": accounts_tests.UserAndMembershipTestCase.test_creating_a_user_is_audited_without_the_password,
     "vungxanh.accounts.services.grant_membership": accounts_tests.UserAndMembershipTestCase.test_granting_is_audited_once_even_if_repeated,
     "vungxanh.accounts.services.revoke_membership": accounts_tests.UserAndMembershipTestCase.test_revoking_a_membership_is_audited,
@@ -63,9 +68,24 @@ AUDITED = {
     "vungxanh.lockdowns.services.add_household": lockdown_tests.NeedsTestCase.test_households_and_needs_are_audited,
     "vungxanh.lockdowns.services.record_need": lockdown_tests.NeedsTestCase.test_households_and_needs_are_audited,
     "vungxanh.lockdowns.services.meet_need": lockdown_tests.NeedsTestCase.test_households_and_needs_are_audited,
+    "vungxanh.economy.services.create_establishment": establishment_tests.CreateTestCase.test_a_ward_official_registers_an_establishment_and_it_is_audited,
+    "vungxanh.economy.services.update_establishment": establishment_tests.UpdateTestCase.test_an_edit_is_audited_with_before_and_after,
+    "vungxanh.economy.services.import_file": establishment_import_tests.ImportTestCase.test_a_valid_file_is_imported_set_based_and_audited_once,
+    "vungxanh.economy.services.set_representative": establishment_tests.RepresentativeTestCase.test_naming_the_representative_lets_the_business_see_it_and_is_audited,
+    "vungxanh.permits.services.create_plan": permit_tests.PlanTestCase.test_a_plan_is_scored_by_its_rule_file_and_audited,
+    "vungxanh.permits.services.record_test": permit_tests.PlanTestCase.test_test_rounds_are_recorded_once_per_day_and_audited,
+    "vungxanh.permits.services.submit_application": permit_tests.TransitionTestCase.test_review_then_approve_numbers_the_permit_and_audits_each_step,
+    "vungxanh.permits.services.transition": permit_tests.TransitionTestCase.test_review_then_approve_numbers_the_permit_and_audits_each_step,
 }
 # service -> why it needs no audit entry of its own
 NOT_WRITING = {
+    "vungxanh.reopening.services.record_establishments_changed": "an outbox row inside the caller's audited change",
+    "vungxanh.reopening.services.record_lockdown_changed": "an outbox row inside the caller's audited change",
+    "vungxanh.reopening.services.status_series": "reads which series sets the statuses",
+    "vungxanh.reopening.services.permit_overrides": "reads approved permits (the hook for the permits app)",
+    "vungxanh.reopening.services.locked_grid": "reads lockdown zones",
+    "vungxanh.reopening.services.recompute": "derived data, recomputed from audited facts (loop stage)",
+    "vungxanh.reopening.services.recompute_province": "derived data, recomputed from audited facts (loop stage)",
     "vungxanh.accounts.services.user_for_token": "reads; only touches last_used_at",
     "vungxanh.areas.services.check_boundary_upload": "validates; writes nothing",
     "vungxanh.areas.services.next_subunit_code": "computes a code; writes nothing",
@@ -82,6 +102,7 @@ NOT_WRITING = {
     "vungxanh.risk.services.levels_on": "reads computed levels",
     "vungxanh.risk.services.explain_day": "explains a computed level",
     "vungxanh.surveillance.services.check_import": "validates a file; writes nothing",
+    "vungxanh.economy.services.check_import": "validates a file; writes nothing",
     "vungxanh.surveillance.services.get_series": "reads a series",
     "vungxanh.surveillance.services_edits.validate": "checks an edit's values; writes nothing",
     "vungxanh.risk.services_official.comparable_rank": "maps a printed status to a rank",

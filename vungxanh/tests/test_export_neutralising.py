@@ -285,6 +285,7 @@ class EveryExportIsNeutralisedTestCase(PlantedWorld):
             "audit:export": audit,
             "lockdowns:report": lockdown_report,
             "risk:map_xlsx": level_map,
+            "reopening:changes_export": self.reopening_changes,
             "imports:template_xlsx": templates("xlsx"),
             "imports:template_csv": templates("csv"),
         }
@@ -311,6 +312,7 @@ class EveryExportIsNeutralisedTestCase(PlantedWorld):
             "export": self.export_command,
             "areas": self.areas_command,
             "levels": self.levels_command,
+            "establishments": self.establishments_command,
         }
         self.assertEqual(file_writing_commands(), set(sweeps))
         for name, sweep in sweeps.items():
@@ -356,6 +358,34 @@ class EveryExportIsNeutralisedTestCase(PlantedWorld):
         )
         self.assertIn("31120", out.getvalue())  # An Hòa's row: the sweep read real output
         return [out.getvalue()], ""
+
+    def plant_establishment(self) -> None:
+        """A restaurant of An Hòa named like a formula, with its statuses computed."""
+        from vungxanh.economy.models import Establishment
+        from vungxanh.economy.tests.world import tax_code
+        from vungxanh.reopening import services as reopening
+
+        if not Establishment.objects.filter(tax_code=tax_code(1)).exists():
+            Establishment.objects.create(
+                name="=1+4 Quán", tax_code=tax_code(1), kind="household", vsic_code="56101",
+                section="I", ward=self.anhoa,
+            )  # fmt: skip
+            reopening.recompute(self.series, [self.cantho])
+
+    def reopening_changes(self) -> tuple[list[bytes | str], str]:
+        # An Hòa leaves Cần Thơ's green-zone regime on 24/9: its restaurant changes status.
+        self.plant_establishment()
+        return [
+            self.web(
+                self.anhoa_official, "reopening:changes_export", area="31120", date="24/09/2021"
+            )
+        ], "'=1+4 Quán"
+
+    def establishments_command(self) -> tuple[list[bytes | str], str]:
+        self.plant_establishment()
+        out = io.StringIO()
+        call_command("establishments", "status", area="916", date="24/09/2021", stdout=out)
+        return [out.getvalue()], "'=1+4 Quán"
 
     def test_the_assess_and_rt_commands_neutralise_what_they_echo(self):
         with tempfile.TemporaryDirectory() as folder:

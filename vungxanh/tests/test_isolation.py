@@ -134,6 +134,11 @@ class IsolationTestCase(BaseTestCase):
         self.as_ward()
         self.assert_hides(reverse(name), ["foreign-token"])
 
+    def check_my_work(self, name: str) -> None:
+        # A person's own roles and areas only: never another ward's official or area.
+        self.as_ward()
+        self.assert_hides(reverse(name), ["Phường Cái Khế", "caikhe_official"], ["Phường An Hòa"])
+
     def check_token_revoke(self, name: str) -> None:
         self.as_ward()
         self.assert_refused(self.client.post(reverse(name, args=[self.foreign_token.pk])))
@@ -214,6 +219,7 @@ CHECKS: dict[str, Callable[[IsolationTestCase, str], None]] = {
     "api:openapi-view": IsolationTestCase.check_public,
     "api:api-root": IsolationTestCase.check_public,
     "accounts:tokens": IsolationTestCase.check_token_page,
+    "accounts:my_work": IsolationTestCase.check_my_work,
     "accounts:token_revoke": IsolationTestCase.check_token_revoke,
     "areas:browser": IsolationTestCase.check_area_browser,
     "areas:detail": IsolationTestCase.check_area_page,

@@ -45,6 +45,8 @@ def test_rules_list_shows_every_rule_file_of_every_app_with_its_kind(capsys):
     folders = {
         "levels": riskcli.RULES_DIR,
         "lift": package / "lockdowns" / "rules",
+        "activities": package / "economy" / "activities",
+        "workplace": package / "permits" / "workplace",
         "inputs": package / "risk" / "feeds",
         "disease": package / "surveillance" / "diseases",
     }
@@ -461,3 +463,14 @@ def test_the_vungxanh_command_dispatches_before_django(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["vungxanh", "rules", "show", "nope"])
     assert exit_.value.code == 2
+
+
+def test_the_catalogue_lists_the_workplace_files():
+    from vungxanh.domain import workplace
+    from vungxanh.riskcli import catalogue_rows, folders
+
+    rows, broken = catalogue_rows(folders(None), "workplace")
+    assert broken == []
+    assert {r.id for r in rows} == {"vn-2194-2020", "hcmc-2021-index"}
+    assert all(r.status == "unverified" for r in rows)
+    assert workplace.WORKPLACE_DIR.is_dir()

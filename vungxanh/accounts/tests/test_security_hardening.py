@@ -141,7 +141,7 @@ class LockoutTestCase(BaseTestCase):
         for _attempt in range(3):
             self.attempt("viewer")
         response = self.attempt("anhoa_official", PASSWORD, address="10.0.0.2")
-        self.assertRedirects(response, reverse("areas:browser"), fetch_redirect_response=False)
+        self.assertRedirects(response, reverse("home"), fetch_redirect_response=False)
 
 
 class ProxyHeaderTestCase(BaseTestCase):

@@ -6,11 +6,13 @@ from vungxanh.testing import PASSWORD, BaseTestCase
 
 
 class LoginTestCase(BaseTestCase):
-    def test_signing_in_lands_on_the_area_browser(self):
+    def test_signing_in_lands_on_the_persons_first_screen(self):
         response = self.client.post(
             reverse("accounts:login"), {"username": "anhoa_official", "password": PASSWORD}
         )
-        self.assertRedirects(response, reverse("areas:browser"))
+        self.assertRedirects(response, reverse("home"), target_status_code=302)
+        first_screen = self.client.get(response["Location"])
+        self.assertRedirects(first_screen, reverse("risk:area", args=["31120"]))
 
     @override_settings(AXES_FAILURE_LIMIT=3)
     def test_repeated_failures_lock_the_account_for_a_while(self):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from vungxanh.accounts.models import Membership
 from vungxanh.accounts.roles import Role
-from vungxanh.testing import BaseTestCase
+from vungxanh.testing import BaseTestCase, make_user
 
 
 class HomeTestCase(BaseTestCase):
@@ -31,8 +31,22 @@ class HomeTestCase(BaseTestCase):
         Membership.objects.create(user=self.anhoa_official, area=self.ninhkieu, role=Role.STEERING)
         self.assertEqual(self.home_of(self.anhoa_official), reverse("risk:area", args=["31120"]))
 
-    def test_other_roles_and_visitors_land_on_the_area_browser(self):
-        for user in (self.health_officer, self.viewer, self.outsider, self.admin, None):
+    def test_a_viewer_lands_on_the_levels_map_of_their_area(self):
+        self.assertEqual(self.home_of(self.viewer), reverse("risk:map") + "?area=916")
+
+    def test_a_health_officer_lands_on_the_epidemic_page_of_their_area(self):
+        self.assertEqual(
+            self.home_of(self.health_officer), reverse("surveillance:area", args=["916"])
+        )
+
+    def test_department_officers_and_businesses_land_on_the_page_of_their_work(self):
+        for role in (Role.DEPT_CONSTRUCTION, Role.DEPT_INDUSTRY_TRADE, Role.BUSINESS):
+            with self.subTest(role=role):
+                user = make_user(f"user_{role}", role, self.cantho)
+                self.assertEqual(self.home_of(user), reverse("accounts:my_work"))
+
+    def test_administrators_people_without_a_role_and_visitors_land_on_the_area_browser(self):
+        for user in (self.outsider, self.admin, None):
             with self.subTest(user=user):
                 self.client.logout()
                 self.assertEqual(self.home_of(user), reverse("areas:browser"))

@@ -409,3 +409,81 @@ def test_a_date_confirmed_by_rounds_done_is_not_expected():
     facts = ZoneFacts(start=START, rounds=(negative("1", d(20)), negative("2", d(24))))
     result = evaluate(facts, RULE, d(25))
     assert result.eligible and not result.expected
+
+
+# -- Vietnamese companions -------------------------------------------------------------------
+
+
+def _doc(**lift_extra) -> dict:
+    lift = {
+        "days_after_last_case": {"value": 14, "note": "fourteen", "note_vi": "mười bốn"},
+        "negative_rounds": 2,
+        "last_round_within_days": 3,
+        "min_days_between_rounds": 3,
+        "same_day_round_counts": False,
+    }
+    lift.update(lift_extra)
+    return {
+        "id": "x",
+        "title": "x",
+        "notes": "English",
+        "notes_vi": "Tiếng Việt",
+        "source": {"document": "x"},
+        "lift": lift,
+    }
+
+
+def test_a_parameter_note_and_the_notes_have_vietnamese():
+    rule = parse_lift_rule(_doc(), file="x.toml")
+    days = rule.parameters["days_after_last_case"]
+    assert (days.note_for("vi"), days.note_for("en")) == ("mười bốn", "fourteen")
+    assert (rule.notes_for("vi"), rule.notes_for("en")) == ("Tiếng Việt", "English")
+    plain = rule.parameters["negative_rounds"]
+    assert plain.note_for("vi") == plain.note == ""
+
+
+@pytest.mark.parametrize(
+    ("lift_extra", "key", "message"),
+    [
+        ({"negative_rounds": {"value": 2, "note_vi": 5}}, "lift.negative_rounds.note_vi", "str"),
+        (
+            {"negative_rounds": {"value": 2, "note_en": "x"}},
+            "lift.negative_rounds.note_en",
+            "unknown key",
+        ),
+    ],
+)
+def test_a_bad_vietnamese_companion_names_the_key(lift_extra, key, message):
+    with pytest.raises(LiftRuleError) as error:
+        parse_lift_rule(_doc(**lift_extra), file="x.toml")
+    assert error.value.key == key and message in error.value.message
+
+
+def test_a_derived_rule_that_rewrites_a_note_does_not_keep_the_parents_vietnamese(tmp_path):
+    parent = (RULES / "vn-lockdown-14d.toml").read_text(encoding="utf-8")
+    (tmp_path / "vn-lockdown-14d.toml").write_text(parent, encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text(
+        'id = "child"\nparent = "vn-lockdown-14d"\n\n[lift.negative_rounds]\nvalue = 4\n'
+        'note = "four rounds"\n',
+        encoding="utf-8",
+    )
+    rule = load_lift_rule(child)
+    rounds = rule.parameters["negative_rounds"]
+    assert (rounds.note, rounds.note_vi, rounds.note_for("vi")) == (
+        "four rounds",
+        "",
+        "four rounds",
+    )
+    # untouched parameters and the notes keep the parent's Vietnamese
+    assert rule.parameters["days_after_last_case"].note_for("vi") == (
+        RULE.parameters["days_after_last_case"].note_vi
+    )
+    assert rule.notes_vi == RULE.notes_vi != ""
+
+
+def test_the_shipped_derived_rule_has_its_own_vietnamese():
+    derived = load_lift_rule(RULES / "vn-lockdown-14d-3r.toml")
+    rounds = derived.parameters["negative_rounds"]
+    assert rounds.note_vi and rounds.note_vi != RULE.parameters["negative_rounds"].note_vi
+    assert derived.notes_vi and derived.notes_vi != RULE.notes_vi

@@ -4,6 +4,7 @@ the default lift rule — parsed and validated like rule sets (DESIGN §4)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,13 @@ import pytest
 from vungxanh.domain import lockdown
 from vungxanh.domain.disease import DiseaseError, load_disease, parse_disease
 from vungxanh.domain.feeds import FeedError, load_feeds, parse_feeds
+from vungxanh.domain.rules import load_ruleset
 
 PACKAGE = Path(__file__).resolve().parents[2]
 SHIPPED_FEEDS = PACKAGE / "risk" / "feeds" / "vn-indicator-inputs.toml"
 SHIPPED_DISEASE = PACKAGE / "surveillance" / "diseases" / "covid-19.toml"
 LIFT_RULES = PACKAGE / "lockdowns" / "rules"
+RULESETS = PACKAGE / "risk" / "rulesets"
 
 
 def test_the_shipped_sources_switch_the_elderly_criterion_on_1_november_2021():
@@ -87,3 +90,71 @@ def test_exactly_one_lift_rule_is_the_default(tmp_path):
         text.replace('id = "vn-lockdown-14d"', 'id = "b"').replace("default = true\n", "")
     )
     assert lockdown.default_rule_id(tmp_path) == "a"
+
+
+# -- the Vietnamese a Vietnamese reader is shown ----------------------------------------------
+
+# The research file's tags, meant for maintainers, never for a reader: "[U]", "[V]", "[P]",
+# source numbers ("S35") and sections of the research list ("RULES-VN §7.1").
+RESEARCH_TAGS = re.compile(r"\[[UVP]\]|\bS\d+\b|RULES-VN|§")
+
+
+def _texts_of_ruleset(path: Path) -> list[tuple[str, str, str]]:
+    """(where, English, Vietnamese) of every name and note of a level rule set."""
+    ruleset = load_ruleset(path)
+    found = [("notes", ruleset.notes, ruleset.notes_vi)]
+    found += [(f"bands.{b.name}.note", b.note, b.note_vi) for b in ruleset.bands.values()]
+    rules = [("rules", rule) for rule in ruleset.rules]
+    rules += [("adjustments", a) for a in ruleset.adjustments]
+    rules += [(f"scale.{s}.rules", r) for s, sr in ruleset.scale_rules.items() for r in sr.rules]
+    for where, item in rules:
+        found += [(f"{where} {item.name!r} name", item.name, item.name_vi)]
+        found += [(f"{where} {item.name!r} note", item.note, item.note_vi)]
+    if ruleset.matrix:
+        matrix = ruleset.matrix
+        for i, row in enumerate(matrix.notes):
+            for j, note in enumerate(row):
+                vi = matrix.notes_vi[i][j] if matrix.notes_vi else ""
+                found.append((f"matrix.notes[{i}][{j}]", note, vi))
+    return found
+
+
+def _texts_of_lift_rule(path: Path) -> list[tuple[str, str, str]]:
+    rule = lockdown.load_lift_rule(path, [LIFT_RULES])
+    found = [("notes", rule.notes, rule.notes_vi)]
+    found += [(f"lift.{p.name}.note", p.note, p.note_vi) for p in rule.parameters.values()]
+    return found
+
+
+VIETNAMESE_FILES = [
+    *((path, _texts_of_ruleset) for path in sorted(RULESETS.glob("vn-*.toml"))),
+    *((path, _texts_of_lift_rule) for path in sorted(LIFT_RULES.glob("*.toml"))),
+]
+
+
+def test_the_vietnamese_files_are_all_checked():
+    names = {path.name for path, _read in VIETNAMESE_FILES}
+    assert {"vn-4800-2021.toml", "vn-2686-2021.toml", "vn-lockdown-14d-3r.toml"} <= names
+    assert len(names) >= 9
+
+
+@pytest.mark.parametrize(("path", "read"), VIETNAMESE_FILES, ids=lambda v: getattr(v, "name", ""))
+def test_every_name_and_note_of_a_vietnamese_rule_file_has_its_vietnamese(path, read):
+    texts = read(path)
+    missing = [where for where, english, vi in texts if english.strip() and not vi.strip()]
+    assert missing == [], f"{path.name}: no Vietnamese for {missing}"
+    copied = [where for where, english, vi in texts if english.strip() and vi == english]
+    assert copied == [], f"{path.name}: the Vietnamese is the English text for {copied}"
+    tagged = [(where, vi) for where, _english, vi in texts if RESEARCH_TAGS.search(vi)]
+    assert tagged == [], f"{path.name}: research tags in the Vietnamese: {tagged}"
+
+
+@pytest.mark.parametrize(
+    "text", ["chưa kiểm chứng [U]", "theo S35", "RULES-VN", "xem §5", "[P] một phần"]
+)
+def test_the_tag_check_would_catch_a_tagged_translation(text):
+    assert RESEARCH_TAGS.search(text)
+
+
+def test_the_tag_check_leaves_ordinary_vietnamese_alone():
+    assert not RESEARCH_TAGS.search("Quyết định 4800/QĐ-BYT ngày 12/10/2021; TP. Hồ Chí Minh")

@@ -628,3 +628,175 @@ def test_a_valid_max_of(tmp_path):
     text = BASE.replace('method = "rules"', 'method = "max_of_bands"') + MAX_OF
     ruleset = load_ruleset(write(tmp_path, "test-rules.toml", text))
     assert ruleset.max_of[0].levels == ("low", "high", "high")
+
+
+# -- Vietnamese companions (name_vi, note_vi, notes_vi) ------------------------------------------
+
+BILINGUAL = (
+    BASE.replace(
+        'title = "Test"\n',
+        'title = "Test"\nnotes = "English notes"\nnotes_vi = "Ghi chú tiếng Việt"\n',
+    )
+    .replace(
+        'closed = "left"\n',
+        'closed = "left"\nnote = "band note"\nnote_vi = "ghi chú khoảng"\n',
+    )
+    .replace(
+        'name = "many cases"\n',
+        'name = "many cases"\nname_vi = "nhiều ca"\nnote = "a note"\nnote_vi = "một ghi chú"\n',
+    )
+    + '\n[[adjustments]]\nname = "one up"\nname_vi = "tăng một"\nwhen = "coverage < 50"\n'
+    'raise = 1\nnote = "adjusted"\nnote_vi = "điều chỉnh"\n'
+)
+
+
+def test_vietnamese_companions_are_read_and_chosen_by_language(tmp_path):
+    ruleset = load_ruleset(write(tmp_path, "test-rules.toml", BILINGUAL))
+    rule = ruleset.rules[1]
+    assert (rule.name, rule.name_vi, rule.note, rule.note_vi) == (
+        "many cases",
+        "nhiều ca",
+        "a note",
+        "một ghi chú",
+    )
+    assert (rule.name_for("vi"), rule.note_for("vi")) == ("nhiều ca", "một ghi chú")
+    assert (rule.name_for("en"), rule.note_for("en")) == ("many cases", "a note")
+    band = ruleset.bands["cases_band"]
+    assert (band.note_for("vi"), band.note_for("en")) == ("ghi chú khoảng", "band note")
+    adjustment = ruleset.adjustments[0]
+    assert (adjustment.name_for("vi"), adjustment.note_for("vi")) == ("tăng một", "điều chỉnh")
+    assert (ruleset.notes_for("vi"), ruleset.notes_for("en")) == (
+        "Ghi chú tiếng Việt",
+        "English notes",
+    )
+
+
+def test_without_vietnamese_the_english_is_shown(tmp_path):
+    ruleset = load_ruleset(write(tmp_path, "test-rules.toml", BASE))
+    rule = ruleset.rules[1]
+    assert rule.name_vi == "" and rule.name_for("vi") == "many cases"
+    assert rule.note_for("vi") == ""
+    assert ruleset.scale_rules["district"].rules[0].name_for("vi") == "scale.district.rules[0]"
+
+
+def test_matrix_notes_have_a_vietnamese_grid(tmp_path):
+    matrix = MATRIX + (
+        'notes = [["a", "", "c"], ["d", "e", "f"]]\nnotes_vi = [["á", "", ""], ["đ", "ê", "ph"]]\n'
+    )
+    text = BASE.replace('method = "rules"', 'method = "matrix"') + matrix
+    found = load_ruleset(write(tmp_path, "test-rules.toml", text)).matrix
+    assert found.notes_vi == (("á", "", ""), ("đ", "ê", "ph"))
+    assert [found.note_for(0, col, "vi") for col in range(3)] == ["á", "", "c"]
+    assert found.note_for(1, 2, "en") == "f"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message", "marker"),
+    [
+        (
+            BASE.replace('method = "rules"', 'method = "matrix"')
+            + MATRIX
+            + 'notes_vi = [["a", "b", "c"]]\n',
+            "matrix.notes_vi",
+            "2 rows of 3 texts",
+            "notes_vi =",
+        ),
+        (
+            BASE.replace('name = "otherwise"\n', 'name = "otherwise"\nname_vi = 3\n'),
+            "rules[2].name_vi",
+            "must be text",
+            "name_vi = 3",
+        ),
+        (
+            BASE.replace('name = "otherwise"\n', 'name = "otherwise"\nnote_en = "x"\n'),
+            "rules[2].note_en",
+            "unknown key",
+            'note_en = "x"',
+        ),
+        (
+            BASE.replace('closed = "left"\n', 'closed = "left"\nname_vi = "khoảng"\n'),
+            "bands.cases_band.name_vi",
+            "unknown key",
+            'name_vi = "khoảng"',
+        ),
+        (
+            BASE.replace('title = "Test"\n', 'title = "Test"\nnotes_vi = ["x"]\n'),
+            "notes_vi",
+            "must be text",
+            "notes_vi =",
+        ),
+    ],
+)
+def test_vietnamese_companion_mistakes_name_file_line_and_key(tmp_path, text, key, message, marker):
+    with pytest.raises(RuleSetError) as caught:
+        load_ruleset(write(tmp_path, "test-rules.toml", text))
+    error = caught.value
+    assert (error.file, error.key) == ("test-rules.toml", key)
+    assert message in error.message
+    assert error.line == line_of(text, marker)
+
+
+def test_a_child_that_rewrites_a_note_drops_the_parents_translation(tmp_path):
+    write(tmp_path, "test-rules.toml", BILINGUAL)
+    child = load_ruleset(write(tmp_path, "test-rules-province.toml", CHILD))
+    # The parent's Vietnamese translated "band note", not "province threshold".
+    band = child.bands["cases_band"]
+    assert (band.note, band.note_vi) == ("province threshold", "")
+    assert band.note_for("vi") == "province threshold"
+    # What the child does not touch keeps its Vietnamese.
+    assert child.rules[1].note_for("vi") == "một ghi chú"
+    assert child.notes_for("vi") == "Ghi chú tiếng Việt"
+
+
+def test_a_child_may_translate_its_own_note_and_matrix_cell(tmp_path):
+    parent_text = (
+        BASE.replace('method = "rules"', 'method = "matrix"')
+        + MATRIX
+        + 'notes = [["a", "b", "c"], ["d", "e", "f"]]\n'
+        'notes_vi = [["á", "bê", "xê"], ["đê", "e", "ép"]]\n'
+    )
+    write(tmp_path, "test-rules.toml", parent_text)
+    child_text = (
+        CHILD.replace('note = "province threshold"\n', "")
+        + 'note = "province threshold"\nnote_vi = "ngưỡng của tỉnh"\n'
+        + '\n[matrix]\nnotes = [["a", "b", "c"], ["d", "E", "f"]]\n'
+        + 'notes_vi = [["á", "bê", "xê"], ["đê", "E mới", "ép"]]\n'
+    )
+    child = load_ruleset(write(tmp_path, "test-rules-province.toml", child_text))
+    assert child.bands["cases_band"].note_for("vi") == "ngưỡng của tỉnh"
+    assert child.matrix.note_for(1, 1, "vi") == "E mới"
+    assert child.matrix.cells == (("low", "high", "high"), ("low", "low", "high"))
+
+
+def test_a_child_rewriting_matrix_notes_alone_drops_the_parents_vietnamese_grid(tmp_path):
+    parent_text = (
+        BASE.replace('method = "rules"', 'method = "matrix"')
+        + MATRIX
+        + 'notes = [["a", "b", "c"], ["d", "e", "f"]]\n'
+        'notes_vi = [["á", "bê", "xê"], ["đê", "e", "ép"]]\n'
+    )
+    write(tmp_path, "test-rules.toml", parent_text)
+    child_text = CHILD + '\n[matrix]\nnotes = [["A", "B", "C"], ["D", "E", "F"]]\n'
+    child = load_ruleset(write(tmp_path, "test-rules-province.toml", child_text))
+    assert child.matrix.note_for(0, 0, "vi") == "A"
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "merged"),
+    [
+        ({"note": "a", "note_vi": "á"}, {"note": "b"}, {"note": "b"}),
+        (
+            {"note": "a", "note_vi": "á"},
+            {"note": "b", "note_vi": "bê"},
+            {"note": "b", "note_vi": "bê"},
+        ),
+        (
+            {"t": {"name": "a", "name_vi": "á"}},
+            {"t": {"x": 1}},
+            {"t": {"name": "a", "name_vi": "á", "x": 1}},
+        ),
+        ({"notes": "a", "notes_vi": "á"}, {"notes_vi": "ă"}, {"notes": "a", "notes_vi": "ă"}),
+    ],
+)
+def test_merge_drops_a_companion_whose_english_the_child_rewrote(parent, child, merged):
+    assert merge(parent, child) == merged

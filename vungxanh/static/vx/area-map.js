@@ -1,13 +1,27 @@
 /* Draw an area and its units on a Leaflet map, from the page's GeoJSON endpoint.
-   No tile layer: government intranets are often offline, so the outlines stand alone. */
+   Without VX_TILE_URL no tile layer: government intranets are often offline, so the outlines stand alone. */
 (function () {
   "use strict";
+
+  /* A street base map under the outlines when the deployment runs a tile server
+     (VX_TILE_URL, handed over as <body data-tile-url>); without it the outlines stand alone
+     and no request leaves the site. The attribution goes in as text, never as markup. */
+  function streetTiles(map) {
+    var url = document.body.dataset.tileUrl;
+    if (!url) { return false; }
+    var credit = document.createElement("span");
+    credit.textContent = document.body.dataset.tileAttribution || "";
+    L.tileLayer(url, { maxZoom: 19, attribution: credit.innerHTML }).addTo(map);
+    L.control.attribution({ prefix: false }).addTo(map);
+    return true;
+  }
   var configNode = document.getElementById("map-config");
   var mapNode = document.getElementById("area-map");
   if (!configNode || !mapNode || !window.L) { return; }
   var config = JSON.parse(configNode.textContent);
   var map = L.map(mapNode, { zoomSnap: 0.25, attributionControl: false });
   map.setView([16.0, 106.0], 5);
+  streetTiles(map);
 
   function style(feature) {
     var own = feature.properties.code === config.code;

@@ -9,6 +9,12 @@
   if (!dataNode || !box || !canvas) { return; }
   if (!window.Chart) { box.dataset.ready = "error"; return; }
   var data = JSON.parse(dataNode.textContent);
+  // Numbers in the page's language (Vietnamese: 1.234,5; English: 1,234.5), as in its tables.
+  var locale = document.documentElement.lang || undefined;
+  var count = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  var rate = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var tick = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+  function formatTick(value) { return tick.format(value); }
 
   // Community first (bottom of each bar, the one that decides levels), unknown last.
   var COLOURS = {
@@ -58,24 +64,39 @@
   var chart = new window.Chart(canvas, {
     data: { labels: data.dates, datasets: datasets },
     options: {
+      locale: locale,
       animation: false,
       maintainAspectRatio: false,
       interaction: { mode: "index", intersect: false },
-      plugins: { legend: { position: "bottom" } },
+      plugins: {
+        legend: { position: "bottom" },
+        tooltip: {
+          callbacks: {
+            // Cases are whole numbers; the incidence has one decimal, as in the table.
+            label: function (context) {
+              var value = context.parsed.y;
+              if (value === null || value === undefined) { return null; }
+              var format = context.dataset.yAxisID === "y2" ? rate : count;
+              return context.dataset.label + ": " + format.format(value);
+            }
+          }
+        }
+      },
       scales: {
         x: { stacked: true, ticks: { maxTicksLimit: 12, maxRotation: 0 } },
         y: {
           stacked: true,
           beginAtZero: true,
           title: { display: true, text: data.axes.cases },
-          ticks: { precision: 0 }
+          ticks: { precision: 0, callback: formatTick }
         },
         y2: {
           display: hasIncidence,
           position: "right",
           beginAtZero: true,
           grid: { drawOnChartArea: false },
-          title: { display: true, text: data.axes.incidence }
+          title: { display: true, text: data.axes.incidence },
+          ticks: { callback: formatTick }
         }
       }
     }

@@ -5,6 +5,19 @@
    boundary (and, for a part, the zone's outline) is drawn for reference. */
 (function () {
   "use strict";
+
+  /* A street base map under the outlines when the deployment runs a tile server
+     (VX_TILE_URL, handed over as <body data-tile-url>); without it the outlines stand alone
+     and no request leaves the site. The attribution goes in as text, never as markup. */
+  function streetTiles(map) {
+    var url = document.body.dataset.tileUrl;
+    if (!url) { return false; }
+    var credit = document.createElement("span");
+    credit.textContent = document.body.dataset.tileAttribution || "";
+    L.tileLayer(url, { maxZoom: 19, attribution: credit.innerHTML }).addTo(map);
+    L.control.attribution({ prefix: false }).addTo(map);
+    return true;
+  }
   var configNode = document.getElementById("draw-config");
   var mapNode = document.getElementById("draw-map");
   if (!configNode || !mapNode || !window.L) { return; }
@@ -13,6 +26,7 @@
   var countNode = document.getElementById("draw-count");
   var map = L.map(mapNode, { zoomSnap: 0.25, attributionControl: false, doubleClickZoom: false });
   map.setView([10.03, 105.77], 13);
+  streetTiles(map);
 
   var points = [];           // [lat, lng]
   var shape = null;

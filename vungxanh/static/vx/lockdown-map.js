@@ -1,7 +1,20 @@
 /* Lockdown maps: the zones in force under an area (list page), or one zone with its
-   parts, its commune and its guard posts (zone page). No tile layer: offline first. */
+   parts, its commune and its guard posts (zone page). Offline first: a street tile layer only with VX_TILE_URL. */
 (function () {
   "use strict";
+
+  /* A street base map under the outlines when the deployment runs a tile server
+     (VX_TILE_URL, handed over as <body data-tile-url>); without it the outlines stand alone
+     and no request leaves the site. The attribution goes in as text, never as markup. */
+  function streetTiles(map) {
+    var url = document.body.dataset.tileUrl;
+    if (!url) { return false; }
+    var credit = document.createElement("span");
+    credit.textContent = document.body.dataset.tileAttribution || "";
+    L.tileLayer(url, { maxZoom: 19, attribution: credit.innerHTML }).addTo(map);
+    L.control.attribution({ prefix: false }).addTo(map);
+    return true;
+  }
   if (!window.L) { return; }
   var COLOURS = { proposed: "#78909c", active: "#c62828", partly_lifted: "#ef6c00", lifted: "#2e7d32" };
 
@@ -55,6 +68,7 @@
   if (listNode && listConfig) {
     var config = JSON.parse(listConfig.textContent);
     var map = L.map(listNode, { zoomSnap: 0.25, attributionControl: false });
+    streetTiles(map);
     map.setView([10.03, 105.77], 12);
     outline(map, config.area, true)
       .then(function () {
@@ -86,6 +100,7 @@
   if (zoneNode && zoneConfig) {
     var cfg = JSON.parse(zoneConfig.textContent);
     var zmap = L.map(zoneNode, { zoomSnap: 0.25, attributionControl: false });
+    streetTiles(zmap);
     zmap.setView([10.03, 105.77], 13);
     var own = cfg.zone.geometry ? zoneLayer(zmap, [cfg.zone], false) : null;
     if (cfg.parts.length) { zoneLayer(zmap, cfg.parts, true); }

@@ -8,6 +8,9 @@
   if (!dataNode) { return; }
   var data = JSON.parse(dataNode.textContent);
   var labels = data.labels || {};
+  // The level axis is named, not numbered; the locale keeps any number Chart.js prints
+  // itself in the page's language (Vietnamese: decimal comma), as on the rest of the page.
+  var locale = document.documentElement.lang || undefined;
 
   data.charts.forEach(function (chart) {
     var box = document.getElementById(chart.id);
@@ -63,6 +66,7 @@
       type: "line",
       data: { labels: chart.dates, datasets: datasets },
       options: {
+        locale: locale,
         animation: false,
         maintainAspectRatio: false,
         interaction: { mode: "nearest", intersect: false },

@@ -1,6 +1,8 @@
-/* The level map: units coloured by their level on a date, with a date slider, a click that
-   explains a unit's level, and the table below kept in step. No tile layer (offline
-   intranets): the outlines stand alone; units without a boundary are drawn as coloured tiles.
+/* The level map: units coloured by the level that applies on a date (the decision in force,
+   else the rule set in force's level), with a date slider, a click that explains a unit's
+   level, and the table below kept in step. A street tile layer only with VX_TILE_URL
+   (offline intranets): otherwise the outlines stand alone; units without a boundary are
+   drawn as coloured tiles.
 
    Signed-in map: configuration in the json_script block "risk-map-config"; the slider
    fetches the levels of the new day (JSON, no geometry) and recolours, and htmx reloads the
@@ -8,6 +10,20 @@
    Public map: the page's data is the json_script block "risk-public-data"; no requests. */
 (function () {
   "use strict";
+
+  /* A street base map under the outlines when the deployment runs a tile server
+     (VX_TILE_URL, handed over as <body data-tile-url>); without it the outlines stand alone
+     and no request leaves the site. The attribution goes in as text, never as markup. */
+  function streetTiles(map) {
+    var url = document.body.dataset.tileUrl;
+    if (!url) { return false; }
+    var credit = document.createElement("span");
+    credit.textContent = document.body.dataset.tileAttribution || "";
+    L.tileLayer(url, { maxZoom: 19, attribution: credit.innerHTML }).addTo(map);
+    L.control.attribution({ prefix: false }).addTo(map);
+    return true;
+  }
+
   var mapNode = document.getElementById("risk-map");
   var configNode = document.getElementById("risk-map-config");
   var publicNode = document.getElementById("risk-public-data");
@@ -16,6 +32,7 @@
   var tilesBox = document.getElementById("risk-tiles");
   var map = L.map(mapNode, { zoomSnap: 0.25, attributionControl: false });
   map.setView([16.0, 106.0], 5);
+  var streets = streetTiles(map);
   var layers = {};  // code -> Leaflet layer
   var tiles = {};   // code -> tile button
   var selected = null;
@@ -31,20 +48,48 @@
     return node;
   }
 
+  /* Over a street map the colours let the streets show through. */
+  var FILL = streets ? 0.5 : 0.75;
+  /* Up to this many units keep their names on the map (those that would overlap another
+     name are hidden); more, and a name shows on hover. */
+  var MAX_PERMANENT_LABELS = 30;
+
   function style(properties) {
     if (properties.warning) {
       /* Likely to move to a higher level within 7 days (the 14-day projection): a red dashed outline. */
       return { color: "#b71c1c", weight: 3, dashArray: "6 4", fillColor: properties.colour,
-               fillOpacity: 0.75 };
+               fillOpacity: FILL };
     }
-    return { color: "#37474f", weight: 1.2, fillColor: properties.colour, fillOpacity: 0.75 };
+    return { color: "#37474f", weight: 1.2, fillColor: properties.colour, fillOpacity: FILL };
   }
 
   var permanentLabels = false;  // few units: their names stay on the map
 
+  /* The unit, the level that applies and where it comes from. */
   function fullText(p) {
-    return shortName(p.name) + (p.label ? " · " + p.label : "");
+    return shortName(p.name) + (p.label ? " · " + p.label : "") +
+      (p.applies_source ? " (" + p.applies_source + ")" : "");
   }
+
+  /* Hide the names that would cover a name already shown, so the map stays readable. */
+  function declutter() {
+    if (!permanentLabels) { return; }
+    var shown = [];
+    Object.keys(layers).forEach(function (code) {
+      var tip = layers[code].getTooltip();
+      var element = tip && tip.getElement();
+      if (!element) { return; }
+      element.style.visibility = "";
+      var box = element.getBoundingClientRect();
+      var clash = shown.some(function (b) {
+        return box.left < b.right && b.left < box.right && box.top < b.bottom && b.top < box.bottom;
+      });
+      if (clash) { element.style.visibility = "hidden"; } else { shown.push(box); }
+    });
+  }
+
+  /* The bounds on view (west,south,east,north), for tests and for whoever links the map. */
+  function noteView() { mapNode.dataset.view = map.getBounds().toBBoxString(); }
 
   function tooltipText(p) {
     return permanentLabels ? shortName(p.name) : fullText(p);
@@ -119,7 +164,7 @@
     var drawn = collection.features.filter(function (f) { return f.geometry; });
     var missing = collection.features.filter(function (f) { return !f.geometry; });
     drawTiles(missing);
-    permanentLabels = drawn.length <= 15;
+    permanentLabels = drawn.length <= MAX_PERMANENT_LABELS;
     if (drawn.length) {
       var layer = L.geoJSON({ type: "FeatureCollection", features: drawn }, {
         style: function (feature) { return style(feature.properties); },
@@ -136,6 +181,9 @@
       var note = document.getElementById("risk-approximate");
       if (note && drawn.some(function (f) { return f.properties.approximate; })) { note.hidden = false; }
       map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      noteView();
+      declutter();
+      map.on("zoomend moveend", function () { noteView(); declutter(); });
     } else {
       mapNode.hidden = true;
     }

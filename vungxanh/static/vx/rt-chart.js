@@ -9,6 +9,10 @@
   if (!dataNode || !box || !canvas) { return; }
   if (!window.Chart) { box.dataset.ready = "error"; return; }
   var data = JSON.parse(dataNode.textContent);
+  // Numbers in the page's language (Vietnamese: 0,95; English: 0.95), as in its tables.
+  var locale = document.documentElement.lang || undefined;
+  var rt = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  var tick = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
   if (!data.dates || !data.dates.length) {
     box.dataset.ready = "empty";
     return;
@@ -42,7 +46,7 @@
           fill: false
         },
         {
-          label: "1",
+          label: tick.format(1),
           data: data.dates.map(function () { return 1; }),
           borderColor: "#b3261e",
           borderDash: [4, 4],
@@ -53,11 +57,25 @@
       ]
     },
     options: {
+      locale: locale,
       animation: false,
       maintainAspectRatio: false,
       spanGaps: false,
-      scales: { y: { beginAtZero: true } },
+      scales: {
+        y: { beginAtZero: true, ticks: { callback: function (value) { return tick.format(value); } } }
+      },
       plugins: {
+        tooltip: {
+          callbacks: {
+            label: function (context) {
+              var value = context.parsed.y;
+              if (value === null || value === undefined) { return null; }
+              // The threshold line is "1" in any language.
+              var text = context.datasetIndex === 3 ? tick.format(value) : rt.format(value);
+              return context.dataset.label + ": " + text;
+            }
+          }
+        },
         legend: {
           labels: {
             filter: function (item, chart) {

@@ -229,11 +229,13 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
         response = self.client.get(reverse("imports:list"))
         self.assertContains(response, "health_officer")
         self.assertContains(response, "daily.csv")
-        self.assertContains(response, reverse("imports:undo", args=[batch.pk]))
+        undo = reverse("imports:batch_undo", args=["surveillance", batch.pk])
+        self.assertContains(response, undo)
+        self.assertContains(response, reverse("imports:batch", args=["surveillance", batch.pk]))
         self.client.force_login(self.viewer)  # may read, may not undo
         response = self.client.get(reverse("imports:list"))
         self.assertContains(response, "daily.csv")
-        self.assertNotContains(response, reverse("imports:undo", args=[batch.pk]))
+        self.assertNotContains(response, undo)
 
     def test_undo_from_the_history(self):
         batch = self.import_daily(self.health_officer)
@@ -280,11 +282,22 @@ class ImportPagesTestCase(TempMediaMixin, BaseTestCase):
         ).batch
         self.assertEqual(CasePerson.objects.count(), 1)
         self.client.force_login(self.health_officer)
-        response = self.client.get(reverse("imports:detail", args=[batch.pk]))
+        response = self.client.get(reverse("imports:batch", args=["surveillance", batch.pk]))
         self.assertContains(response, "BN7")
         self.assertContains(response, "23/09/2021")
         self.assertNotContains(response, "Trần Văn B")
-        self.assertContains(response, 'href="/surveillance/areas/31120/"')
+        # The curve of the batch's own series (an import never becomes the official one).
+        self.assertContains(response, 'href="/surveillance/areas/31120/?series=reported"')
+
+    def test_the_old_address_of_a_batch_still_shows_it(self):
+        batch = self.import_daily(self.health_officer)
+        self.client.force_login(self.health_officer)
+        old = self.client.get(reverse("imports:detail", args=[batch.pk]))
+        self.assertEqual(old.request["PATH_INFO"], f"/imports/{batch.pk}/")
+        self.assertEqual(old.context["batch"], batch)
+        self.assertEqual(
+            self.client.get(reverse("imports:detail", args=[batch.pk + 1000])).status_code, 404
+        )
 
     # -- background jobs ---------------------------------------------------------------
     def test_a_large_file_is_imported_in_the_background_with_progress(self):

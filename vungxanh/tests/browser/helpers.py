@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from django.utils import translation
 from playwright.sync_api import Page, expect
@@ -34,13 +35,21 @@ def tr(message: str, lang: str = "vi", **params) -> str:
     return text % params if params else text
 
 
-def login(page: Page, live_server, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form.
+def login(
+    page: Page,
+    live_server,
+    username: str,
+    password: str = PASSWORD,
+    landing: str | None = "/areas/",
+) -> None:
+    """Sign in through the login form, then land on ``landing`` (None: the person's own
+    first screen, where signing in takes them).
 
     With the right password, return once the browser has left the login page; with a
     wrong one, return after submitting (the caller checks what the page says).
     """
-    page.goto(f"{live_server.url}/accounts/login/")
+    query = f"?{urlencode({'next': landing})}" if landing else ""
+    page.goto(f"{live_server.url}/accounts/login/{query}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.locator("main button[type=submit]").click()

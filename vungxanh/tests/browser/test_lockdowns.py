@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 from shapely.geometry import shape
 
@@ -143,3 +144,41 @@ def test_the_dashboard_maps_the_zones_and_flags_short_shifts(page, live_server, 
     expect(page.get_by_test_id("zone-map")).to_have_attribute("data-ready", "1")
     assert failed == []
     assert errors == []
+
+
+def test_the_lockdown_pages_fit_a_phone_and_offer_the_roster(page, live_server, world):
+    """At 390 px the page never scrolls sideways (wide tables scroll in their box), and a
+    shift's "Assign" offers the ward's officials only (issue 11)."""
+    from vungxanh.lockdowns.tests.world import build_zones
+
+    build_zones(world)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, "anhoa_official")
+    page.goto(f"{live_server.url}/lockdowns/?date=20/07/2021")
+    expect(page.get_by_test_id("zone-table")).to_contain_text("Hẻm 51 Mậu Thân")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The zone table keeps its words whole and scrolls in its own box instead.
+    box = page.locator("div.scroll:has(> table[data-testid=zone-table])")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    page.get_by_test_id("zone-table").get_by_role("link", name="Hẻm 51 Mậu Thân").click()
+    expect(page.get_by_test_id("zone-name")).to_contain_text("Hẻm 51 Mậu Thân")
+    row = page.locator("table[data-testid=shifts] tr[data-shift]").first
+    row.locator("summary").click()
+    offered = row.locator("select[name=user] option").all_inner_texts()
+    assert "anhoa_official" in offered and "health_officer" in offered
+    assert not {"viewer", "admin", "caikhe_official"} & set(offered)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_business_account_is_shown_who_may_see_the_lockdowns(page, live_server, world):
+    from vungxanh.accounts.roles import Role
+    from vungxanh.testing import make_user
+
+    make_user("business", Role.BUSINESS, world.ninhkieu)
+    login(page, live_server, "business")
+    response = page.goto(f"{live_server.url}/lockdowns/")
+    assert response is not None and response.status == 403
+    expect(page.get_by_test_id("error-page")).to_have_attribute("data-status", "403")
+    with translation.override("vi"):
+        viewer = str(Role.VIEWER.label)
+    expect(page.get_by_test_id("error-page")).to_contain_text(viewer)

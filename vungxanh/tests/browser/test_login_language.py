@@ -12,8 +12,8 @@ from vungxanh.tests.browser.helpers import login, tr
 pytestmark = pytest.mark.browser
 
 
-def test_wrong_password_is_refused_then_right_password_opens_the_area_browser(page, live_server):
-    login(page, live_server, "anhoa_official", password="not the password")
+def test_wrong_password_is_refused_then_right_password_opens_the_first_screen(page, live_server):
+    login(page, live_server, "anhoa_official", password="not the password", landing=None)
 
     alert = page.get_by_role("alert")
     expect(alert).to_be_visible()
@@ -24,11 +24,11 @@ def test_wrong_password_is_refused_then_right_password_opens_the_area_browser(pa
     expect(page.locator("input[name=username]")).to_have_value("anhoa_official")
     expect(page.locator("input[name=password]")).to_have_value("")
 
-    login(page, live_server, "anhoa_official")
+    login(page, live_server, "anhoa_official", landing=None)
 
-    expect(page).to_have_url(f"{live_server.url}/areas/")
+    # Signing in opens the ward official's first screen: their ward's levels page.
+    expect(page).to_have_url(f"{live_server.url}/risk/areas/31120/")
     expect(page.get_by_test_id("who")).to_have_text("anhoa_official")
-    expect(page.locator("main h1")).to_have_text(tr("Areas"))
 
 
 def test_language_switch_changes_the_page_and_persists(page, live_server):

@@ -6,6 +6,8 @@ on 2/9/2021, so under vn-green-zone-14d it is "not green" on 17/9 and green from
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import re
 
 import pytest
@@ -84,7 +86,7 @@ def test_move_the_date_click_a_ward_and_read_why(page, live_server, levels):
     )
     expect(panel.get_by_test_id("explain-level")).to_have_text("Vùng xanh")
     expect(panel.get_by_test_id("explain-criterion")).to_contain_text(
-        "14 full days without a new community case"
+        "14 ngày trọn không có ca mắc mới"
     )
     expect(panel.get_by_test_id("explain-unverified")).to_be_visible()
     expect(panel.locator("dd[data-input='days_since_community_case']")).to_have_text("16")
@@ -109,3 +111,115 @@ def test_the_public_map_needs_no_sign_in(page, live_server, levels):
     expect(page.locator("#risk-map path[data-code='31120']")).to_have_attribute("fill", GREEN)
     expect(page.locator("tr[data-code='31120']")).to_contain_text("Vùng xanh")
     expect(page.locator("body")).not_to_contain_text("Sign out")
+
+
+def _publish_ninh_kieu(world) -> None:
+    from vungxanh.risk import services
+    from vungxanh.risk.models import RuleSetRecord
+
+    record = RuleSetRecord.objects.get(code="vn-green-zone-14d", current=True)
+    series = Series.objects.get(code="reported")
+    services.publish(record, series, dt.date(2021, 9, 20), world.ninhkieu, actor=world.admin)
+
+
+def _boxes_overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_the_public_map_opens_on_the_publishing_area_with_readable_names(page, live_server, levels):
+    _publish_ninh_kieu(levels)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{live_server.url}/public/map/")
+    risk_map = page.locator("#risk-map")
+    expect(risk_map).to_have_attribute("data-ready", "2")
+    expect(page.locator("h1")).to_contain_text("Ninh Kiều")
+    # The view is Ninh Kiều's two wards (105.71–105.79 E, 10.00–10.06 N), not the country.
+    west, south, east, north = map(float, risk_map.get_attribute("data-view").split(","))
+    assert west <= 105.71 and east >= 105.79 and south <= 10.00 and north >= 10.06
+    assert east - west < 0.5 and north - south < 0.5
+    labels = page.locator("#risk-map .vx-label")
+    expect(labels).to_have_count(2)
+    boxes = [labels.nth(i).bounding_box() for i in range(2)]
+    assert all(boxes) and not _boxes_overlap(boxes[0], boxes[1])
+    # Dark text on a light label, whatever the level's colour underneath.
+    colours = labels.first.evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    )
+    assert colours[0] != colours[1] and colours[1].startswith("rgba(255, 255, 255")
+    # Offline by default: no tile layer, nothing asked of another host.
+    expect(page.locator("#risk-map .leaflet-tile")).to_have_count(0)
+    assert [url for url in requests if not url.startswith(live_server.url)] == []
+
+
+TILE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def test_a_street_tile_server_draws_under_the_outlines(page, live_server, levels, settings):
+    settings.VX_TILE_URL = "https://tiles.example.test/{z}/{x}/{y}.png"
+    settings.VX_TILE_ATTRIBUTION = "© Bản đồ thử"
+    tiles: list[str] = []
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def serve_tile(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
+
+    page.route("https://tiles.example.test/**", serve_tile)
+    login(page, live_server, "district_steering")
+    page.goto(f"{live_server.url}/risk/map/?area=916&date=18/09/2021&rules=vn-green-zone-14d")
+    expect(page.locator("#risk-map")).to_have_attribute("data-ready", "2")
+    expect(page.locator("#risk-map img.leaflet-tile-loaded").first).to_be_visible()
+    assert tiles and all(re.search(r"/\d+/\d+/\d+\.png$", url) for url in tiles)
+    expect(page.locator("#risk-map .leaflet-control-attribution")).to_have_text("© Bản đồ thử")
+    assert [text for text in errors if "Content Security Policy" in text] == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/risk/map/?area=916&date=25/09/2021",
+        "/risk/areas/31120/?date=25/09/2021",
+        "/public/map/?area=916&date=25/09/2021",
+    ],
+)
+def test_the_level_pages_fit_a_phone(browser, live_server, levels, path):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="vi-VN"
+    )
+    phone = context.new_page()
+    try:
+        if not path.startswith("/public/"):
+            login(phone, live_server, "district_steering")
+        phone.goto(f"{live_server.url}{path}")
+        phone.wait_for_load_state("networkidle")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide at 390 px"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/lockdowns/new/", "/areas/916/"])
+def test_the_drawing_and_area_maps_get_the_street_tiles_too(
+    page, live_server, world, settings, path
+):
+    settings.VX_TILE_URL = "https://tiles.example.test/{z}/{x}/{y}.png"
+    tiles: list[str] = []
+
+    def serve_tile(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
+
+    page.route("https://tiles.example.test/**", serve_tile)
+    login(page, live_server, "district_steering")
+    page.goto(f"{live_server.url}{path}")
+    expect(page.locator(".leaflet-container img.leaflet-tile-loaded").first).to_be_visible()
+    assert tiles

@@ -1,11 +1,15 @@
-"""The epidemic curve is drawn in the browser, and the units' sparklines are shown."""
+"""The epidemic curve is drawn in the browser (numbers in the page language), the units' sparklines
+are shown, and the epidemic pages fit a phone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import re
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from playwright.sync_api import expect
 
 from vungxanh.surveillance import services
@@ -34,10 +38,14 @@ PAINTED = """canvas => {
 
 @pytest.fixture
 def cases(world):
-    # The live server's database is flushed between tests: bring back the standard series.
+    # The live server's database is flushed between tests: bring back the standard series
+    # (as the migrations leave them, the simulated series' source in words for people).
     standard = importlib.import_module("vungxanh.surveillance.migrations.0002_standard_series")
     for values in standard.STANDARD_SERIES:
         Series.objects.get_or_create(code=values["code"], defaults=values)
+    importlib.import_module(
+        "vungxanh.surveillance.migrations.0007_simulated_series_source_for_people"
+    ).forwards(django_apps, None)
     result = services.import_file("cases", CASES.encode(), "cases.csv", actor=world.health_officer)
     assert result.written, result.check.errors
     return result
@@ -85,3 +93,74 @@ def test_a_ward_official_sees_no_other_ward(page, live_server, cases):
     expect(page.get_by_test_id("epicurve")).to_have_attribute("data-ready", re.compile(r"^\d+$"))
     response = page.goto(f"{live_server.url}/surveillance/areas/31117/")
     assert response is not None and response.status == 404
+
+
+# Chart.js's own reading of the curve: every tick label of both axes, and the tooltip lines
+# of the day ``index`` with every dataset active.
+CHART_TEXT = """index => {
+  const chart = Chart.getChart(document.getElementById("epicurve-canvas"));
+  const active = chart.data.datasets.map((d, k) => ({datasetIndex: k, index: index}));
+  chart.tooltip.setActiveElements(active, {x: 10, y: 10});
+  chart.update();
+  return {
+    y: chart.scales.y.ticks.map(t => t.label),
+    y2: chart.scales.y2.ticks.map(t => t.label),
+    tooltip: chart.tooltip.body.flatMap(b => b.lines),
+    dates: chart.data.labels,
+  };
+}"""
+
+
+@pytest.fixture
+def many_cases(cases, world):
+    """1,500 people found in home isolation in An Hòa on 15/09 (a daily count)."""
+    services.import_records(
+        "daily",
+        [{"area_id": world.anhoa.pk, "date": dt.date(2021, 9, 15), "home_isolation": 1500}],
+        actor=world.health_officer,
+        series_code="reported",
+        label="daily.csv",
+    )
+
+
+def _curve_text(page, live_server, lang: str) -> dict:
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/surveillance/areas/916/")
+    assert page.evaluate("document.documentElement.lang") == lang
+    expect(page.get_by_test_id("epicurve")).to_have_attribute("data-ready", "11")
+    dates = page.evaluate(CHART_TEXT, 0)["dates"]
+    return page.evaluate(CHART_TEXT, dates.index("15/09/2021"))
+
+
+def test_the_curve_writes_numbers_as_the_page_language_does(page, live_server, many_cases):
+    login(page, live_server, "district_steering")
+
+    vi = _curve_text(page, live_server, "vi")
+    assert any(re.fullmatch(r"1\.\d{3}", label) for label in vi["y"]), vi["y"]  # 1.000
+    assert any(re.fullmatch(r"\d+,\d+", label) for label in vi["y2"]), vi["y2"]
+    assert not any("." in label for label in vi["y2"]), vi["y2"]
+    assert any(line.endswith(": 1.500") for line in vi["tooltip"]), vi["tooltip"]
+    incidence = vi["tooltip"][-1]  # the line of the incidence, one decimal
+    assert re.search(r": \d+,\d$", incidence), incidence
+
+    en = _curve_text(page, live_server, "en")
+    assert any(re.fullmatch(r"1,\d{3}", label) for label in en["y"]), en["y"]  # 1,000
+    assert any(re.fullmatch(r"\d+\.\d+", label) for label in en["y2"]), en["y2"]
+    assert not any("," in label for label in en["y2"]), en["y2"]
+    assert any(line.endswith(": 1,500") for line in en["tooltip"]), en["tooltip"]
+    assert re.search(r": \d+\.\d$", en["tooltip"][-1]), en["tooltip"]
+
+
+@pytest.mark.parametrize("path", ["/surveillance/areas/31120/", "/surveillance/cases/"])
+def test_a_ward_official_reads_the_epidemic_on_a_phone(page, live_server, cases, path):
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, live_server, "anhoa_official")
+    page.goto(f"{live_server.url}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The wide table scrolls in its own box, with whole words in its headings.
+    table = page.locator(".scroll table.grid").first
+    expect(table).to_be_visible()
+    heading = table.locator("th").first
+    assert heading.evaluate("th => th.getBoundingClientRect().width") > 40

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from vungxanh.areas.models import Area
 from vungxanh.audit.context import acting_through
 from vungxanh.demo import epidemic
+from vungxanh.demo.economy import load_demo_establishments
 from vungxanh.demo.lockdowns import load_demo_lockdowns
+from vungxanh.demo.permits import load_demo_permits
 from vungxanh.demo.risk import load_demo_levels
 from vungxanh.demo.users import DEMO_PASSWORD, ensure_demo_users
 from vungxanh.imports.jobs import submit_loader
@@ -37,6 +39,12 @@ class Command(BaseCommand):
         wait_until_settled(grace=0)
         load_demo_levels(self.stdout)
         load_demo_lockdowns(self.stdout)
+        with acting_through("cli:demo"):
+            load_demo_establishments(self.stdout)
+            load_demo_permits(self.stdout)
+        # The establishments and permits queued the loop's establishments stage: statuses and
+        # the change lists are ready before the site opens.
+        wait_until_settled(grace=0)
         # Last, so the sign-in details are what the terminal shows when the site starts.
         rows = [[u.username, DEMO_PASSWORD, u.role.label, u.area_code] for u in users]
         self.stdout.write("")

@@ -1,11 +1,14 @@
 """Browser tests: Debian's Chromium driven by Playwright's sync API against a live server.
 
-One Chromium per test session; a fresh context (cookies, storage) and page per test.
+One Chromium per test session, shared by every app's browser tests (the root conftest.py
+loads this module as a plugin: a module that imported these fixtures would start a second
+Playwright, which its sync API refuses); a fresh context (cookies, storage) and page per test.
 The browser is never downloaded: ``VX_CHROMIUM`` (default /usr/bin/chromium) must exist.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
@@ -15,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from vungxanh.surveillance.models import Series
 from vungxanh.testing import build_world
 from vungxanh.tests.browser.helpers import AN_HOA, CAI_KHE, NINH_KIEU, TIMEOUT_MS
 
@@ -46,7 +50,7 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _plain_http(settings) -> None:
     """The live server speaks plain http: secure-only cookies would never come back."""
     settings.SESSION_COOKIE_SECURE = False
@@ -59,6 +63,11 @@ def _plain_http(settings) -> None:
 def world(transactional_db, _plain_http) -> SimpleNamespace:
     """The shared area tree and personas, with square boundaries for Ninh Kiều's wards."""
     ns = SimpleNamespace()
+    # The live server's database is emptied after every test, the migrations' rows too:
+    # bring back the standard series the pages and imports expect.
+    standard = importlib.import_module("vungxanh.surveillance.migrations.0002_standard_series")
+    for values in standard.STANDARD_SERIES:
+        Series.objects.get_or_create(code=values["code"], defaults=values)
     build_world(ns)
     for area, geometry in ((ns.ninhkieu, NINH_KIEU), (ns.anhoa, AN_HOA), (ns.caikhe, CAI_KHE)):
         area.boundary = json.dumps(geometry)
@@ -68,7 +77,7 @@ def world(transactional_db, _plain_http) -> SimpleNamespace:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, world) -> Iterator[Page]:
+def page(browser: Browser, live_server, world, _plain_http) -> Iterator[Page]:
     # An English browser on purpose: the site is Vietnamese first whatever Accept-Language
     # says (vungxanh/lib/language.py), until the user presses EN.
     context = browser.new_context(base_url=live_server.url, locale="en-US")

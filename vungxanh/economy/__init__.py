@@ -1,0 +1,1 @@
+"""Establishments and the reopening of the economy (issue 12)."""

@@ -1,0 +1,291 @@
+"""The only code that writes status periods and notices.
+
+``recompute`` is the loop's stage "establishments" (after levels): for each province it
+reads the level in force of every ward over every day with levels (``risk.levels_in_force``),
+the whole-ward lockdowns and the permits, computes every establishment's periods as arrays
+(``reopening.compute``) and, inside one transaction, deletes and rewrites the province's
+periods (set-based, ``lib.bulk``) and brings the notices up to date. Running it twice writes
+the same rows: it is idempotent and safe after a crash. Derived data: the loop's job is the
+audit entry, as for the levels.
+
+``record_establishments_changed`` notes, in the caller's
+transaction, when establishments are created, changed or imported: an outbox row for the
+loop, which then runs this stage only (``loop.drain``: the kind is a status-only change).
+``acknowledge_notice`` is the representative's acknowledgement, audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from vungxanh.areas.models import Area, AreaKind
+from vungxanh.audit.services import record
+from vungxanh.economy.models import Establishment
+from vungxanh.jobs.services import record_change
+from vungxanh.lib.bulk import insert_rows
+from vungxanh.lockdowns.models import LockdownZone, Scope
+from vungxanh.lockdowns.models import Status as ZoneStatus
+from vungxanh.permits.queries import approved_overrides
+from vungxanh.reopening import compute as status_compute
+from vungxanh.reopening import matrices
+from vungxanh.reopening.compute import Entry, PermitOverride
+from vungxanh.reopening.models import Notice, StatusPeriod
+from vungxanh.risk.levels_in_force import levels_in_force
+from vungxanh.risk.models import AssessmentSeries
+from vungxanh.surveillance.models import Series
+from vungxanh.surveillance.queries import official_series
+
+# Outbox kinds that change statuses only (loop.drain runs only this stage for them).
+ESTABLISHMENTS_CHANGED = "establishments"
+LOCKDOWN_CHANGED = "lockdown"
+REPORTED_SERIES = "reported"
+
+PERIOD_FIELDS = (
+    "establishment_id", "ward_id", "section", "start", "end", "since", "status", "previous_status",
+    "reason", "level_rules", "level_key", "matrix", "group", "verified", "capacity_percent",
+    "max_people", "closing_hour", "takeaway_only", "conditions_vi", "conditions_en",
+    "computed_at",
+)  # fmt: skip
+
+
+def record_establishments_changed(*areas: Area) -> None:
+    """Tell the loop that establishments under ``areas`` were created, changed or imported
+    (an update that moves one passes its new and its old ward).
+
+    Call inside the transaction that wrote them (economy.services), once per write. The
+    row is the same as ``jobs.services.record_change("establishments", area_path=…)``,
+    which a service may call instead to avoid importing this app.
+    """
+    for path in sorted({a.path for a in areas if a is not None}):
+        record_change(ESTABLISHMENTS_CHANGED, area_path=path)
+
+
+def record_lockdown_changed(area: Area, day: dt.date | None = None) -> None:
+    """Tell the loop that a lockdown zone of ``area`` started, moved or was lifted.
+
+    Call inside the transaction of the zone's change (lockdowns.services)."""
+    record_change(LOCKDOWN_CHANGED, area_path=area.path, date_from=day)
+
+
+def status_series(province: Area) -> Series | None:
+    """The series whose levels set the statuses: the province's designated one, else
+    "reported" (the series imports go to by default)."""
+    designated = official_series(province)
+    if designated is not None:
+        return designated.series
+    return Series.objects.filter(code=REPORTED_SERIES).first()
+
+
+def permit_overrides(establishment_ids: list[int], first_day, last_day) -> list[PermitOverride]:
+    """The permits that set an establishment's status on some of these days.
+
+    The hook for the permit app (vungxanh/permits/): an approved permit to operate beyond the
+    level's default lifts a suspension for its establishment and days. Empty until that app
+    provides its approved permits (``permits.queries.approved_overrides``); the stage applies whatever this returns.
+    """
+    overrides = approved_overrides(establishment_ids, first_day, last_day)
+    return [
+        PermitOverride(
+            item.establishment_id,
+            max(item.first_day, first_day),
+            item.last_day,
+            Entry(
+                status=item.status,
+                reason="permit",
+                max_people=item.max_people,
+                conditions_vi=item.conditions,
+            ),
+        )
+        for items in overrides.values()
+        for item in items
+    ]
+
+
+def _wards_of(province: Area) -> list[Area]:
+    return list(
+        Area.objects.filter(path__startswith=province.path, kind=AreaKind.COMMUNE).order_by("path")
+    )
+
+
+def _days(wards: list[Area], series: Series) -> tuple[dt.date, dt.date] | None:
+    """The days the levels of ``wards`` cover under ``series`` (None: no levels)."""
+    rows = list(
+        AssessmentSeries.objects.filter(area__in=wards, series=series).values_list("start", "days")
+    )
+    if not rows:
+        return None
+    first = min(start for start, _days in rows)
+    last = max(start + dt.timedelta(days=days - 1) for start, days in rows if days)
+    return first, last
+
+
+def locked_grid(wards: list[Area], first_day: dt.date, last_day: dt.date) -> np.ndarray:
+    """Ward × day: inside a whole-ward lockdown zone in force that day.
+
+    In force as ``lockdowns.queries.in_force_on``: activated (not merely proposed), started,
+    not lifted yet. Only whole-ward zones are applied: a zone of a smaller unit (a hẻm, a tổ
+    dân phố, a building) would need the establishment's own smaller unit, which an
+    establishment does not record (economy.Establishment has a ward and a free-text address).
+    """
+    days = (last_day - first_day).days + 1
+    row_of = {w.pk: i for i, w in enumerate(wards)}
+    locked = np.zeros((len(wards), days), dtype=bool)
+    zones = (
+        LockdownZone.objects.filter(area_id__in=list(row_of), scope_type=Scope.WHOLE_WARD)
+        .exclude(status=ZoneStatus.PROPOSED)
+        .filter(start_date__isnull=False, start_date__lte=last_day)
+        .values_list("area_id", "start_date", "lifted_on")
+    )
+    for area_id, start, lifted in zones:
+        lo = max((start - first_day).days, 0)
+        hi = days if lifted is None else min((lifted - first_day).days, days)
+        if hi > lo:
+            locked[row_of[area_id], lo:hi] = True
+    return locked
+
+
+def recompute(series: Series, provinces: list[Area] | None) -> int:
+    """The loop stage: rewrite the periods of every establishment of ``provinces`` (None:
+    every province) whose status series is ``series``; return the periods written."""
+    if provinces is None:
+        provinces = list(Area.objects.filter(kind=AreaKind.PROVINCE))
+    written = 0
+    for province in provinces:
+        chosen = status_series(province)
+        if chosen is not None and chosen.pk == series.pk:
+            written += recompute_province(province, series)
+    return written
+
+
+def recompute_province(province: Area, series: Series) -> int:
+    """Delete and rewrite the status periods of ``province``, in one transaction."""
+    wards = _wards_of(province)
+    ward_row = {w.pk: i for i, w in enumerate(wards)}
+    rows = list(
+        Establishment.objects.filter(ward_id__in=list(ward_row))
+        .order_by("pk")
+        .values_list("pk", "ward_id", "vsic_code", "section")
+    )
+    span = _days(wards, series) if rows else None
+    with transaction.atomic():
+        StatusPeriod.objects.filter(ward__path__startswith=province.path).delete()
+        if span is None:
+            _sync_notices(province, set(), {})
+            return 0
+        first, last = span
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        grid = levels_in_force(wards, first, last, series)
+        position = {pk: i for i, pk in enumerate(ids.tolist())}
+        overrides = [
+            (position[p.establishment_id], p)
+            for p in permit_overrides(ids.tolist(), first, last)
+            if p.establishment_id in position
+        ]
+        periods = status_compute.compute(
+            grid,
+            matrices.shipped(),
+            province.code,
+            np.array([ward_row[r[1]] for r in rows], dtype=np.int64),
+            np.array([r[2] for r in rows], dtype=str),
+            locked_grid(wards, first, last),
+            overrides,
+        )
+        count = insert_rows(StatusPeriod, PERIOD_FIELDS, _period_rows(periods, rows, first))
+        changes = _changes(periods, rows, first)
+        _sync_notices(province, set(changes), changes)
+        return count
+
+
+def _period_rows(periods, rows, first: dt.date):
+    """Database rows of ``periods`` (the serialisation of the arrays, entry by entry)."""
+    now = timezone.now()
+    catalogue = [
+        (
+            e.status, e.reason, e.level_rules, e.level_key, e.matrix, e.group, e.verified,
+            e.capacity_percent, e.max_people, e.closing_hour, e.takeaway_only,
+            e.conditions_vi, e.conditions_en,
+        )
+        for e in periods.catalogue
+    ]  # fmt: skip
+    statuses = [e.status for e in periods.catalogue]
+    span = max(int(periods.start.max(initial=0)), int(periods.end.max(initial=0))) + 1
+    day_of = [first + dt.timedelta(days=i) for i in range(span)]
+    for est, start, end, since, cell, previous in zip(
+        periods.establishment.tolist(), periods.start.tolist(), periods.end.tolist(),
+        periods.since().tolist(), periods.cell.tolist(), periods.previous.tolist(), strict=True,
+    ):  # fmt: skip
+        pk, ward_id, _code, section = rows[est]
+        status, reason, *rest = catalogue[cell]
+        yield (
+            pk, ward_id, section, day_of[start],
+            None if end < 0 else day_of[end], day_of[since], status,
+            statuses[previous] if previous >= 0 else "", reason, *rest, now,
+        )  # fmt: skip
+
+
+def _changes(periods, rows, first: dt.date) -> dict[tuple, tuple]:
+    """(establishment, day, from, to) -> (ward id, reason, terms) of each change of status."""
+    statuses = np.array([e.status for e in periods.catalogue])
+    has_previous = periods.previous >= 0
+    prev = np.where(has_previous, periods.previous, 0)
+    moved = has_previous & (statuses[prev] != statuses[periods.cell])
+    found = {}
+    for est, start, cell, previous in zip(
+        periods.establishment[moved].tolist(), periods.start[moved].tolist(),
+        periods.cell[moved].tolist(), periods.previous[moved].tolist(), strict=True,
+    ):  # fmt: skip
+        entry = periods.catalogue[cell]
+        key = (rows[est][0], first + dt.timedelta(days=start),
+               periods.catalogue[previous].status, entry.status)  # fmt: skip
+        found[key] = (rows[est][1], entry.reason, entry.terms_vi)
+    return found
+
+
+def _sync_notices(province: Area, wanted: set[tuple], details: dict[tuple, tuple]) -> None:
+    """Create the notices of new changes; withdraw those of changes no longer found."""
+    existing = {
+        (n[1], n[2], n[3], n[4]): (n[0], n[5])
+        for n in Notice.objects.filter(ward__path__startswith=province.path).values_list(
+            "pk", "establishment_id", "effective_on", "from_status", "to_status", "withdrawn"
+        )
+    }
+    gone = [pk for key, (pk, withdrawn) in existing.items() if key not in wanted and not withdrawn]
+    back = [pk for key, (pk, withdrawn) in existing.items() if key in wanted and withdrawn]
+    Notice.objects.filter(pk__in=gone).update(withdrawn=True)
+    Notice.objects.filter(pk__in=back).update(withdrawn=False)
+    new = [
+        Notice(
+            establishment_id=key[0],
+            effective_on=key[1],
+            from_status=key[2],
+            to_status=key[3],
+            ward_id=details[key][0],
+            reason=details[key][1],
+            conditions=details[key][2],
+        )  # fmt: skip
+        for key in wanted
+        if key not in existing
+    ]
+    Notice.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
+
+
+def acknowledge_notice(actor, notice: Notice) -> Notice:
+    """The establishment's representative has read ``notice`` (audited; once)."""
+    if notice.establishment.representative_id != actor.pk:
+        raise PermissionDenied
+    if notice.acknowledged_at is not None:
+        return notice
+    with transaction.atomic():
+        notice.acknowledged_at = timezone.now()
+        notice.acknowledged_by = actor
+        notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        record(
+            actor, "acknowledge", notice, area=notice.ward,
+            after={"acknowledged_at": notice.acknowledged_at.isoformat()},
+        )  # fmt: skip
+    return notice
