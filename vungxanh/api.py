@@ -84,6 +84,7 @@ def _mount_routers() -> None:
     api.add_router("/surveillance/", "vungxanh.surveillance.api.router")
     api.add_router("/lockdowns/", "vungxanh.lockdowns.api.router")
     api.add_router("/jobs/", "vungxanh.jobs.api.router")
+    api.add_router("/reopening/", "vungxanh.reopening.api.router")
 
 
 _mount_routers()

@@ -146,10 +146,14 @@ def area_lookup(actor, model_label: str, action: str = "add") -> tuple[AreaLooku
     return lookup, {a.pk: a for a in rows}
 
 
-def eligible_officials(area):
-    """Active users holding a role over ``area`` (on it or above): who a duty may name."""
+def eligible_officials(area, roles=None):
+    """Active users holding a role (one of ``roles``, if given) over ``area`` (on it or
+    above): who a duty may name."""
     user_model = apps.get_model("accounts", "User")
     membership = apps.get_model("accounts", "Membership")
     paths = [*area.ancestor_paths(), area.path]
-    ids = membership.objects.filter(area__path__in=paths).values("user_id")
+    memberships = membership.objects.filter(area__path__in=paths)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    ids = memberships.values("user_id")
     return user_model.objects.filter(pk__in=ids, is_active=True).order_by("username")

@@ -62,6 +62,15 @@ CHANGE_LIST = Work(
     "reopening:changes",
     area_query=True,
 )
+RECOVERY = Work(
+    _("Recovery indicators"),
+    _(
+        "Establishments allowed, limited and suspended over time, workers back at work, "
+        "public-investment works running, permits and how long they take."
+    ),
+    "reopening:indicators",
+    area_query=True,
+)
 LOCKDOWNS = Work(
     _("Lockdown zones"),
     _("Zones in force, the households inside, and when they may be lifted."),
@@ -135,6 +144,7 @@ WORK_BY_ROLE: dict[Role, tuple[Work, ...]] = {
             "targets:index",
             module=TARGETS,
         ),
+        RECOVERY,
         Work(
             _("Investment projects and permits"),
             _("Investors licensed with a safe construction plan, public-investment works."),

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from vungxanh.accounts.models import Membership, User
 from vungxanh.accounts.roles import LOCKDOWN_RUNNERS, LOCKDOWN_TESTERS, Action, Role
+from vungxanh.accounts.scoping import eligible_officials
 from vungxanh.areas.models import Area, AreaKind
 from vungxanh.domain import lockdown as rules
 from vungxanh.domain.lockdown import CaseEvent, LiftDate, LiftRule, TestRound, ZoneFacts
@@ -92,9 +92,7 @@ ROSTER_ROLES = (LOCKDOWN_TESTERS[Action.ADD] | LOCKDOWN_RUNNERS[Action.ADD]) - {
 
 def roster(area: Area):
     """Active users with a roster role over the zone's commune ``area`` (on it or above)."""
-    paths = [*area.ancestor_paths(), area.path]
-    ids = Membership.objects.filter(area__path__in=paths, role__in=ROSTER_ROLES).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+    return eligible_officials(area, roles=ROSTER_ROLES)
 
 
 # -- one zone --------------------------------------------------------------------------------

@@ -17,10 +17,11 @@ loop, which then runs this stage only (``loop.drain``: the kind is a status-only
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vungxanh.areas.models import Area, AreaKind
@@ -173,7 +174,8 @@ def recompute_province(province: Area, series: Series) -> int:
     )
     span = _days(wards, series) if rows else None
     with transaction.atomic():
-        StatusPeriod.objects.filter(ward__path__startswith=province.path).delete()
+        # By the wards' ids, not their paths: no join, the (ward, start) index serves it.
+        StatusPeriod.objects.filter(ward_id__in=list(ward_row)).delete()
         if span is None:
             _sync_notices(province, set(), {})
             return 0
@@ -202,30 +204,42 @@ def recompute_province(province: Area, series: Series) -> int:
 
 
 def _period_rows(periods, rows, first: dt.date):
-    """Database rows of ``periods`` (the serialisation of the arrays, entry by entry)."""
-    now = timezone.now()
-    catalogue = [
-        (
-            e.status, e.reason, e.level_rules, e.level_key, e.matrix, e.group, e.verified,
-            e.capacity_percent, e.max_people, e.closing_hour, e.takeaway_only,
-            e.conditions_vi, e.conditions_en,
-        )
-        for e in periods.catalogue
-    ]  # fmt: skip
-    statuses = [e.status for e in periods.catalogue]
+    """Database rows of ``periods``, column by column.
+
+    Each column is an object array indexed by the periods' arrays (a gather in C, not a
+    Python statement per row): a national recompute serialises millions of rows. Each
+    distinct date and the timestamp are adapted once, not once per row.
+    """
+    adapt_day = connection.ops.adapt_datefield_value
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     span = max(int(periods.start.max(initial=0)), int(periods.end.max(initial=0))) + 1
-    day_of = [first + dt.timedelta(days=i) for i in range(span)]
-    for est, start, end, since, cell, previous in zip(
-        periods.establishment.tolist(), periods.start.tolist(), periods.end.tolist(),
-        periods.since().tolist(), periods.cell.tolist(), periods.previous.tolist(), strict=True,
-    ):  # fmt: skip
-        pk, ward_id, _code, section = rows[est]
-        status, reason, *rest = catalogue[cell]
-        yield (
-            pk, ward_id, section, day_of[start],
-            None if end < 0 else day_of[end], day_of[since], status,
-            statuses[previous] if previous >= 0 else "", reason, *rest, now,
-        )  # fmt: skip
+    # Index -1 (an open end, no period before) takes the last element: None, "".
+    day_of = _objects([adapt_day(first + dt.timedelta(days=i)) for i in range(span)] + [None])
+    statuses = _objects([e.status for e in periods.catalogue] + [""])
+    establishment = periods.establishment
+    per_establishment = [_objects([r[i] for r in rows])[establishment] for i in (0, 1, 3)]
+    per_cell = [
+        _objects([getattr(e, name) for e in periods.catalogue])[periods.cell]
+        for name in PERIOD_FIELDS[PERIOD_FIELDS.index("reason") : -1]
+    ]
+    return zip(
+        *per_establishment,
+        day_of[periods.start],
+        day_of[periods.end],
+        day_of[periods.since()],
+        statuses[periods.cell],
+        statuses[periods.previous],
+        *per_cell,
+        itertools.repeat(now, len(periods)),
+        strict=True,
+    )
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-D object array of ``values`` (kept as Python objects, whatever they are)."""
+    found = np.empty(len(values), dtype=object)
+    found[:] = values
+    return found
 
 
 def _changes(periods, rows, first: dt.date) -> dict[tuple, tuple]:
@@ -234,6 +248,7 @@ def _changes(periods, rows, first: dt.date) -> dict[tuple, tuple]:
     has_previous = periods.previous >= 0
     prev = np.where(has_previous, periods.previous, 0)
     moved = has_previous & (statuses[prev] != statuses[periods.cell])
+    terms: dict[int, str] = {}  # per catalogue entry: many establishments share a cell
     found = {}
     for est, start, cell, previous in zip(
         periods.establishment[moved].tolist(), periods.start[moved].tolist(),
@@ -242,7 +257,9 @@ def _changes(periods, rows, first: dt.date) -> dict[tuple, tuple]:
         entry = periods.catalogue[cell]
         key = (rows[est][0], first + dt.timedelta(days=start),
                periods.catalogue[previous].status, entry.status)  # fmt: skip
-        found[key] = (rows[est][1], entry.reason, entry.terms_vi)
+        if cell not in terms:
+            terms[cell] = entry.terms_vi
+        found[key] = (rows[est][1], entry.reason, terms[cell])
     return found
 
 

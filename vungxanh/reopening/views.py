@@ -25,6 +25,7 @@ from vungxanh.lib.downloads import xlsx_download
 from vungxanh.lib.refusal import require
 from vungxanh.lib.workbook import Book
 from vungxanh.reopening import lookup, queries, services
+from vungxanh.reopening.indicators import SpanError, as_dict, check_span, recovery_indicators
 from vungxanh.reopening.models import (
     NOTICE,
     OWN_ESTABLISHMENT,
@@ -190,3 +191,122 @@ def public_lookup(request: HttpRequest) -> HttpResponse:
     answer = lookup.answer(request.GET, day)
     context = {"answer": answer, "day": day, "form": answer.form}
     return render(request, "reopening/lookup.html", context)
+
+
+# -- recovery indicators (issue 12, item 8) ----------------------------------------------------
+# The span shown when the page is opened without one: the 90 days up to the "as of" day.
+DEFAULT_SPAN_DAYS = 90
+
+
+def _span(request: HttpRequest, errors: list[str]) -> tuple[dt.date, dt.date]:
+    """``?from=`` and ``?to=`` (dd/mm/yyyy); a bad day or span is reported and the default
+    span (the 90 days up to the "as of" day) is used."""
+    last = asof.read(request).day
+    first = last - dt.timedelta(days=DEFAULT_SPAN_DAYS - 1)
+    typed = {}
+    for name, label in (("from", _("From")), ("to", _("To"))):
+        text = request.GET.get(name, "").strip()[:DAY_TEXT_MAX]
+        if text:
+            day, error = read_day(text)
+            if day is None:
+                errors.append(f"{label}: {error}")
+            typed[name] = day
+    if None in typed.values():
+        return first, last
+    to = typed.get("to", last)
+    start = typed.get("from", to - dt.timedelta(days=DEFAULT_SPAN_DAYS - 1))
+    try:
+        check_span(start, to)
+    except SpanError as error:
+        errors.append(error.message)
+        return first, last
+    return start, to
+
+
+@login_required
+def indicators(request: HttpRequest) -> HttpResponse:
+    """Recovery indicators of an area: statuses per day, workers back, works running,
+    permits by state and how long decisions took."""
+    require(request.user, STATUS_PERIOD, "view")
+    errors: list[str] = []
+    area = _area(request)
+    first, last = _span(request, errors)
+    found = recovery_indicators(request.user, area, first, last) if area else None
+    province = queries.province_of(area) if area else None
+    series = services.status_series(province) if province else None
+    context = {
+        "area": area,
+        "first": first,
+        "last": last,
+        "errors": errors,
+        "found": found,
+        "latest": found.total.on(len(found.days) - 1) if found else None,
+        "chart": _chart(as_dict(found)) if found and found.has_statuses else None,
+        "freshness": freshness(area, series, as_of=last) if area else None,
+        "query": urlencode({"area": area.code if area else "", "from": f"{first:%d/%m/%Y}",
+                            "to": f"{last:%d/%m/%Y}"}),
+    }  # fmt: skip
+    return render(request, "reopening/indicators.html", context)
+
+
+def _chart(data: dict) -> dict:
+    """What recovery-chart.js draws: days, three stacked statuses, their labels."""
+    shown = (Status.ALLOWED, Status.LIMITED, Status.SUSPENDED, Status.UNKNOWN)
+    return {
+        "dates": [d.strftime("%d/%m/%Y") for d in data["dates"]],
+        "statuses": {s.value: data["statuses"][s.value] for s in shown},
+        "labels": {s.value: str(s.label).capitalize() for s in shown},
+        "axis": _("Establishments"),
+    }
+
+
+@login_required
+def indicators_export(request: HttpRequest) -> HttpResponse:
+    """The recovery indicators of the page's area and span as an XLSX workbook."""
+    require(request.user, STATUS_PERIOD, "view")
+    area = _area(request)
+    if area is None:
+        raise Http404
+    first, last = _span(request, [])
+    found = recovery_indicators(request.user, area, first, last)
+    figures = [_("Allowed"), _("Limited"), _("Suspended"), _("Unknown"),
+               _("Workers back at work"), _("Works running")]  # fmt: skip
+    keys = ("allowed", "limited", "suspended", "unknown", "workers_back", "works_running")
+    book = Book(streaming=True)
+    sheet = book.sheet(_sheet_title(_("Per day")))
+    sheet.append([_("Day"), *figures])
+    for i, day in enumerate(found.days):
+        sheet.append([day, *(found.total.on(i)[k] for k in keys)])
+    sheet = book.sheet(_sheet_title(_("Wards and communes")))
+    sheet.append([_("Ward or commune"), *figures])
+    for ward, f in found.by_ward:
+        sheet.append([ward.name, *(f[k] for k in keys)])
+    sheet = book.sheet(_sheet_title(_("Sectors")))
+    sheet.append([_("Sector (VSIC section)"), *figures])
+    for code, name, f in found.by_section:
+        sheet.append([f"{code} · {name}", *(f[k] for k in keys)])
+    sheet = book.sheet(_sheet_title(_("Permit applications")))
+    sheet.append([_("State"), _("Applications")])
+    for _state, label, n in found.permits_by_state:
+        sheet.append([str(label), n])
+    sheet.append([])
+    sheet.append(
+        [
+            _("Department"),
+            _("Decided applications"),
+            _("Median (days)"),
+            _("90th percentile (days)"),
+        ]
+    )
+    for p in found.processing:
+        sheet.append([p.label, p.decided, p.median_days, p.p90_days])
+    name = f"phuc-hoi-{area.code}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"
+    return xlsx_download(name, book, spool=True)
+
+
+# Characters Excel refuses in a sheet title (a translation may bring one, e.g. "phường/xã").
+_SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("/\\?*[]:", "-"))
+
+
+def _sheet_title(title: str) -> str:
+    return title.translate(_SHEET_TITLE_FORBIDDEN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +15,7 @@ from vungxanh.testing import BaseTestCase, make_user
 class MyWorkPageTestCase(BaseTestCase):
     def page(self, user):
         self.client.force_login(user)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the site is Vietnamese first
         with translation.override("en"):
             return self.client.get(reverse("accounts:my_work"), HTTP_ACCEPT_LANGUAGE="en")
 

@@ -1,5 +1,6 @@
 """The establishment pages: list and filters, the form, and who may see or change what."""
 
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -117,6 +118,7 @@ class PagesTestCase(EconomyTestCase):
 
     def test_form_errors_are_shown_at_their_fields(self):
         self.client.force_login(self.anhoa_official)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the site is Vietnamese first
         with translation.override("en"):
             response = self.client.post(
                 NEW,

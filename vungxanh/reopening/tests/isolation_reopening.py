@@ -109,3 +109,49 @@ CHECKS = {
 WRITE_CHECKS = {
     "reopening:acknowledge": check_acknowledge,
 }
+
+
+# -- recovery indicators: counts by ward, never another ward's --------------------------------
+SPAN = {"from": "20/10/2021", "to": DAY.strftime("%d/%m/%Y")}
+
+
+def check_indicators(tc, name: str) -> None:
+    _ready(tc)
+    tc.as_ward()
+    tc.assert_refused(tc.client.get(reverse(name), SPAN | {"area": "31117"}))
+    tc.assert_refused(tc.client.get(reverse(name), SPAN | {"area": "916"}))
+    url = f"{reverse(name)}?from={SPAN['from']}&to={SPAN['to']}"
+    # The user's own area by default: An Hòa's row, never Cái Khế's.
+    tc.assert_hides(url, ['data-code="31117"'], ['data-code="31120"'])
+    tc.client.force_login(tc.district_steering)
+    tc.assert_hides(f"{url}&area=916", [], ['data-code="31120"', 'data-code="31117"'])
+
+
+def check_api_indicators(tc, name: str) -> None:
+    _ready(tc)
+    tc.as_ward()
+    tc.assert_refused(tc.client.get(reverse(name), SPAN | {"area": "31117"}))
+    tc.assert_refused(tc.client.get(reverse(name), SPAN | {"area": "916"}))
+    body = tc.client.get(reverse(name), SPAN).json()
+    tc.assertEqual([w["code"] for w in body["by_ward"]], ["31120"])
+    tc.assertEqual(body["latest"]["suspended"], 1)  # An Hòa's restaurant only
+
+
+def check_indicators_export(tc, name: str) -> None:
+    _ready(tc)
+    tc.as_ward()
+    tc.assert_refused(tc.client.get(reverse(name), SPAN | {"area": "31117"}))
+    tc.assert_refused(tc.client.get(reverse(name), SPAN | {"area": "916"}))
+    response = tc.client.get(reverse(name), SPAN)
+    tc.assertEqual(response.status_code, 200)
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    text = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row)
+    tc.assertIn("An Hòa", text)
+    tc.assertNotIn("Cái Khế", text)
+
+
+CHECKS |= {
+    "reopening:indicators": check_indicators,
+    "reopening:indicators_export": check_indicators_export,
+    "api:reopening_indicators": check_api_indicators,
+}
