@@ -15,7 +15,8 @@
    vn-4800-2021, and of all 63 provinces from ``moh-ncsc`` under vn-4800-2021 — only what
    is older than the indicators it reads;
 4. publishes Ninh Kiều's levels every Friday from 3/9 to 31/12/2021, under each rule set in
-   force that day, as its steering committee (``bcd.ninhkieu``);
+   force that day that graded some ward (not "not enough data"), as its steering committee
+   (``bcd.ninhkieu``);
 5. records what the committee actually did on 24/9/2021: the six Ninh Kiều wards the city
    kept under Chỉ thị 16 until 1/10 are decided "not a green zone", with the reason, where
    the rule computed them green;
@@ -225,7 +226,8 @@ def _publish_weekly(records: list[RuleSetRecord], series: Series, stdout) -> Non
     published = 0
     for day in fridays():
         for record in records:
-            if services.ruleset_of(record).applies_on(day):
+            ruleset = services.ruleset_of(record)
+            if ruleset.applies_on(day) and _graded(record, ruleset, series, day, district):
                 published += len(
                     services.publish(
                         record,
@@ -240,6 +242,16 @@ def _publish_weekly(records: list[RuleSetRecord], series: Series, stdout) -> Non
         _("Levels: %(n)d levels of Ninh Kiều published (Fridays, 3/9–31/12/2021).")
         % {"n": published}
     )
+
+
+def _graded(record: RuleSetRecord, ruleset, series: Series, day: dt.date, district: Area) -> bool:
+    """Whether the rule set graded some ward that day: a committee publishes levels, not
+    "not enough data" (which would hide the city's own decisions behind an empty one)."""
+    ranked = {level.key for level in ruleset.levels if level.state == "level"}
+    computed = Assessment.objects.filter(
+        ruleset=record, series=series, date=day, area__parent=district
+    ).values_list("computed_key", flat=True)
+    return any(key in ranked for key in computed)
 
 
 def _keep_under_ct16(series: Series, stdout) -> None:

@@ -154,7 +154,7 @@ def rule_in_ward(ward: Area, code: str, day: dt.date):
     province = queries.province_of(ward)
     if province is None:
         return None
-    series = services.status_series(province)
+    series = services.status_series(ward)
     if series is None:
         return None
     first = day - dt.timedelta(days=SINCE_WINDOW_DAYS)

@@ -22,6 +22,7 @@ import itertools
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vungxanh.areas.models import Area, AreaKind
@@ -31,6 +32,7 @@ from vungxanh.jobs.services import record_change
 from vungxanh.lib.bulk import insert_rows
 from vungxanh.lockdowns.models import LockdownZone, Scope
 from vungxanh.lockdowns.models import Status as ZoneStatus
+from vungxanh.permits.models import PermitApplication, State
 from vungxanh.permits.queries import approved_overrides
 from vungxanh.reopening import compute as status_compute
 from vungxanh.reopening import matrices
@@ -38,7 +40,7 @@ from vungxanh.reopening.compute import Entry, PermitOverride
 from vungxanh.reopening.models import Notice, StatusPeriod
 from vungxanh.risk.levels_in_force import levels_in_force
 from vungxanh.risk.models import AssessmentSeries
-from vungxanh.surveillance.models import Series
+from vungxanh.surveillance.models import OfficialSeries, Series
 from vungxanh.surveillance.queries import official_series
 
 # Outbox kinds that change statuses only (loop.drain runs only this stage for them).
@@ -73,13 +75,31 @@ def record_lockdown_changed(area: Area, day: dt.date | None = None) -> None:
     record_change(LOCKDOWN_CHANGED, area_path=area.path, date_from=day)
 
 
-def status_series(province: Area) -> Series | None:
-    """The series whose levels set the statuses: the province's designated one, else
-    "reported" (the series imports go to by default)."""
-    designated = official_series(province)
+def status_series(area: Area) -> Series | None:
+    """The series whose levels set the statuses in ``area``: the series designated for it
+    (its own designation, else its nearest ancestor's: a district's committee designates for
+    its wards), else "reported" (the series imports go to by default)."""
+    designated = official_series(area)
     if designated is not None:
         return designated.series
     return Series.objects.filter(code=REPORTED_SERIES).first()
+
+
+def _series_of_wards(province: Area, wards: list[Area]) -> dict[int, int | None]:
+    """Each ward's status series (pk), as ``status_series`` decides it, in two queries."""
+    above = [province.path, *province.ancestor_paths()]
+    designations = dict(
+        OfficialSeries.objects.filter(
+            Q(area__path__startswith=province.path) | Q(area__path__in=above)
+        ).values_list("area__path", "series_id")
+    )
+    reported = Series.objects.filter(code=REPORTED_SERIES).values_list("pk", flat=True).first()
+    # Nearest designation first: the longest designated path that is a prefix of the ward's.
+    nearest_first = sorted(designations, key=len, reverse=True)
+    return {
+        ward.pk: next((designations[p] for p in nearest_first if ward.path.startswith(p)), reported)
+        for ward in wards
+    }
 
 
 def permit_overrides(establishment_ids: list[int], first_day, last_day) -> list[PermitOverride]:
@@ -152,20 +172,24 @@ def locked_grid(wards: list[Area], first_day: dt.date, last_day: dt.date) -> np.
 
 def recompute(series: Series, provinces: list[Area] | None) -> int:
     """The loop stage: rewrite the periods of every establishment of ``provinces`` (None:
-    every province) whose status series is ``series``; return the periods written."""
+    every province) whose ward's status series is ``series``; return the periods written."""
     if provinces is None:
         provinces = list(Area.objects.filter(kind=AreaKind.PROVINCE))
     written = 0
     for province in provinces:
-        chosen = status_series(province)
-        if chosen is not None and chosen.pk == series.pk:
-            written += recompute_province(province, series)
+        wards = _wards_of(province)
+        chosen = _series_of_wards(province, wards)
+        mine = [ward for ward in wards if chosen[ward.pk] == series.pk]
+        if mine:
+            written += recompute_province(province, series, mine)
     return written
 
 
-def recompute_province(province: Area, series: Series) -> int:
-    """Delete and rewrite the status periods of ``province``, in one transaction."""
-    wards = _wards_of(province)
+def recompute_province(province: Area, series: Series, wards: list[Area] | None = None) -> int:
+    """Delete and rewrite the status periods of ``province`` (or of its ``wards`` whose
+    status series is ``series``), in one transaction."""
+    if wards is None:
+        wards = _wards_of(province)
     ward_row = {w.pk: i for i, w in enumerate(wards)}
     rows = list(
         Establishment.objects.filter(ward_id__in=list(ward_row))
@@ -177,7 +201,7 @@ def recompute_province(province: Area, series: Series) -> int:
         # By the wards' ids, not their paths: no join, the (ward, start) index serves it.
         StatusPeriod.objects.filter(ward_id__in=list(ward_row)).delete()
         if span is None:
-            _sync_notices(province, set(), {})
+            _sync_notices(list(ward_row), set(), {})
             return 0
         first, last = span
         ids = np.array([r[0] for r in rows], dtype=np.int64)
@@ -185,7 +209,7 @@ def recompute_province(province: Area, series: Series) -> int:
         position = {pk: i for i, pk in enumerate(ids.tolist())}
         overrides = [
             (position[p.establishment_id], p)
-            for p in permit_overrides(ids.tolist(), first, last)
+            for p in permit_overrides(_permit_holders(list(ward_row)), first, last)
             if p.establishment_id in position
         ]
         periods = status_compute.compute(
@@ -199,7 +223,7 @@ def recompute_province(province: Area, series: Series) -> int:
         )
         count = insert_rows(StatusPeriod, PERIOD_FIELDS, _period_rows(periods, rows, first))
         changes = _changes(periods, rows, first)
-        _sync_notices(province, set(changes), changes)
+        _sync_notices(list(ward_row), set(changes), changes)
         return count
 
 
@@ -263,11 +287,23 @@ def _changes(periods, rows, first: dt.date) -> dict[tuple, tuple]:
     return found
 
 
-def _sync_notices(province: Area, wanted: set[tuple], details: dict[tuple, tuple]) -> None:
-    """Create the notices of new changes; withdraw those of changes no longer found."""
+def _permit_holders(ward_ids: list[int]) -> list[int]:
+    """The establishments of these wards holding an approved permit (a few): asked by ward,
+    not with every establishment's id in the query (tens of thousands per province)."""
+    return list(
+        PermitApplication.objects.filter(establishment__ward_id__in=ward_ids, state=State.APPROVED)
+        .values_list("establishment_id", flat=True)
+        .distinct()
+    )
+
+
+def _sync_notices(ward_ids: list[int], wanted: set[tuple], details: dict[tuple, tuple]) -> None:
+    """Create the notices of new changes; withdraw those of changes no longer found.
+
+    The province's notices are found by its wards' ids (no join on the area paths)."""
     existing = {
         (n[1], n[2], n[3], n[4]): (n[0], n[5])
-        for n in Notice.objects.filter(ward__path__startswith=province.path).values_list(
+        for n in Notice.objects.filter(ward_id__in=ward_ids).values_list(
             "pk", "establishment_id", "effective_on", "from_status", "to_status", "withdrawn"
         )
     }

@@ -83,8 +83,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
     query = {"area": area.code if area else "", "date": day.strftime("%d/%m/%Y")}
     if section:
         query["section"] = section
-    province = queries.province_of(area) if area else None
-    series = services.status_series(province) if province else None
+    series = services.status_series(area) if area else None
     context = {
         "area": area,
         "day": day,
@@ -232,8 +231,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     first, last = _span(request, errors)
     found = recovery_indicators(request.user, area, first, last) if area else None
-    province = queries.province_of(area) if area else None
-    series = services.status_series(province) if province else None
+    series = services.status_series(area) if area else None
     context = {
         "area": area,
         "first": first,

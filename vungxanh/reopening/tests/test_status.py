@@ -19,6 +19,9 @@ from vungxanh.reopening.models import Notice, StatusPeriod
 from vungxanh.reopening.tests.world import CHANGE_DAY, ReopeningTestCase, decide_level_4
 from vungxanh.risk import services as risk
 from vungxanh.risk.models import Assessment
+from vungxanh.surveillance.models import Series
+from vungxanh.surveillance.services_series import designate_series
+from vungxanh.testing import BaseTestCase
 
 OCTOBER = dt.date(2021, 10, 20)
 
@@ -163,3 +166,18 @@ class PlanTestCase(ReopeningTestCase):
         # After the levels, in the loop's order.
         names = [s.name for s in STAGES]
         self.assertEqual(names.index("establishments"), names.index("levels") + 1)
+
+
+class StatusSeriesTestCase(BaseTestCase):
+    """Statuses read the series designated for the ward: a district's designation counts."""
+
+    def test_a_districts_designation_sets_its_wards_series_and_no_one_elses(self):
+        simulated = Series.objects.create(code="district-sim", name="Mô phỏng", simulated=True)
+        reported = Series.objects.get(code="reported")
+        designate_series(self.ninhkieu, simulated, actor=self.district_steering, reason="thử")
+        chosen = reopening._series_of_wards(self.cantho, [self.anhoa, self.caikhe, self.hungphu])
+        self.assertEqual(chosen[self.anhoa.pk], simulated.pk)
+        self.assertEqual(chosen[self.caikhe.pk], simulated.pk)
+        self.assertEqual(chosen[self.hungphu.pk], reported.pk)  # Cái Răng: no designation
+        self.assertEqual(reopening.status_series(self.anhoa), simulated)
+        self.assertEqual(reopening.status_series(self.hungphu), reported)
