@@ -248,10 +248,9 @@ def _graded(record: RuleSetRecord, ruleset, series: Series, day: dt.date, distri
     """Whether the rule set graded some ward that day: a committee publishes levels, not
     "not enough data" (which would hide the city's own decisions behind an empty one)."""
     ranked = {level.key for level in ruleset.levels if level.state == "level"}
-    computed = Assessment.objects.filter(
-        ruleset=record, series=series, date=day, area__parent=district
-    ).values_list("computed_key", flat=True)
-    return any(key in ranked for key in computed)
+    wards = Area.objects.current().filter(parent=district)
+    computed = services.levels_on(record, series, wards, day)
+    return any(level.level_key in ranked for level in computed.values())
 
 
 def _keep_under_ct16(series: Series, stdout) -> None:

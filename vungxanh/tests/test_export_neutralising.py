@@ -286,6 +286,7 @@ class EveryExportIsNeutralisedTestCase(PlantedWorld):
             "lockdowns:report": lockdown_report,
             "risk:map_xlsx": level_map,
             "reopening:changes_export": self.reopening_changes,
+            "reopening:indicators_export": self.reopening_indicators,
             "imports:template_xlsx": templates("xlsx"),
             "imports:template_csv": templates("csv"),
         }
@@ -380,6 +381,18 @@ class EveryExportIsNeutralisedTestCase(PlantedWorld):
                 self.anhoa_official, "reopening:changes_export", area="31120", date="24/09/2021"
             )
         ], "'=1+4 Quán"
+
+    def reopening_indicators(self) -> tuple[list[bytes | str], str]:
+        # Figures and the names of wards, sectors and departments: nothing a user typed, but
+        # the workbook goes through the same writer, which must leave no live formula.
+        self.plant_establishment()
+        output = self.web(
+            self.anhoa_official,
+            "reopening:indicators_export",
+            area="31120",
+            **{"from": "15/09/2021", "to": "30/09/2021"},
+        )
+        return [output], ""
 
     def establishments_command(self) -> tuple[list[bytes | str], str]:
         self.plant_establishment()
